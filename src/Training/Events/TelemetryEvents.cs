@@ -1,0 +1,32 @@
+namespace DeltaTui.Training.Events;
+
+/// <summary>A compute process on a GPU; IsSelf marks this process.</summary>
+public sealed record GpuProcess(int Pid, string Name, long UsedMemoryBytes, bool IsSelf);
+
+/// <summary>
+/// One GPU at one instant. Every value is nullable: null means N/A, and FieldErrors says why
+/// (e.g. "power" -> "NVML_ERROR_NOT_SUPPORTED"). Unavailable is set when the whole device could not be read.
+/// </summary>
+public sealed record GpuReading(
+    int Index, string Name,
+    double? UtilizationGpuPercent, double? UtilizationMemoryPercent,
+    long? MemoryUsedBytes, long? MemoryTotalBytes,
+    double? PowerWatts, double? PowerLimitWatts, double? TemperatureC,
+    int? SmClockMHz, int? SmClockMaxMHz, int? MemoryClockMHz, int? MemoryClockMaxMHz,
+    IReadOnlyList<string> ThrottleReasons,
+    long? PcieTxKBps, long? PcieRxKBps,
+    IReadOnlyList<GpuProcess> Processes,
+    IReadOnlyDictionary<string, string> FieldErrors,
+    string? Unavailable, DateTimeOffset? LastGoodSample);
+
+/// <summary>All visible GPUs. Unavailable is set (and Gpus empty) when NVML itself is missing or failing.</summary>
+public sealed record GpuSnapshot(IReadOnlyList<GpuReading> Gpus, string? Unavailable, DateTimeOffset? LastGoodSample) : RunEvent;
+
+/// <summary>This host and this process, from /proc.</summary>
+public sealed record HostSnapshot(double? CpuPercent, long? ProcessRssBytes, long? MemoryAvailableBytes, long? MemoryTotalBytes) : RunEvent;
+
+/// <summary>The telemetry circuit breaker of a device (or -1 for NVML as a whole) changed state: Closed, Open, HalfOpen.</summary>
+public sealed record TelemetryBreakerChanged(int GpuIndex, string State, string Reason) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
