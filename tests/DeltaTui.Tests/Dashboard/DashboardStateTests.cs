@@ -114,7 +114,9 @@ public class DashboardStateTests
         GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
         long after1 = GC.GetTotalMemory(true);
         int requestsBefore = h.Session.DrawRequests;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         Burst(10_001);
+        double seconds = clock.Elapsed.TotalSeconds;
         int requestsForBurst = h.Session.DrawRequests - requestsBefore;
         string screen = h.Screen();
         GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
@@ -125,8 +127,9 @@ public class DashboardStateTests
         Assert.True(s.GpuUtilizationHistory[0].Count <= DashboardState.HistoryCapacity);
         Assert.True(s.Log.Count <= DashboardState.LogCapacity);
         Assert.True(after2 - after1 < 4 << 20, $"memory grew by {(after2 - after1) / 1024} KiB over the second burst");
-        // No UI loop drains the request in this test, so every event after the first finds it pending: coalesced.
-        Assert.True(requestsForBurst == 1, $"{requestsForBurst} redraws requested for 10,000 events");
+        // At most one redraw per 100 ms whatever the event rate (plus the one in flight when the burst began).
+        int allowed = 2 + (int)(seconds * DashboardSession.MaxRedrawsPerSecond);
+        Assert.True(requestsForBurst <= allowed, $"{requestsForBurst} redraws requested for 10,000 events in {seconds:0.00} s");
         Assert.Contains("step 20000/1000000", screen);
     }
 }
