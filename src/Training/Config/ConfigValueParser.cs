@@ -46,7 +46,7 @@ internal static class ConfigValueParser
                 error = $"expects a whole number that fits 32 bits, got '{text}'";
                 return false;
             }
-            value = target == typeof(int) ? (int)l : l;
+            value = target == typeof(int) ? (object)(int)l : l;
             return true;
         }
         if (target == typeof(double))
