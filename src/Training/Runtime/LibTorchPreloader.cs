@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using TorchSharp;
@@ -47,6 +46,11 @@ public static partial class LibTorchPreloader
             if (missing.Length > 0)
                 throw new LibTorchException($"{selection.Origin} names '{given}', which lacks {string.Join(", ", missing)}: expected a libtorch lib folder such as an installed PyTorch's torch/lib");
 
+            if (BundledLibTorch() is { } bundled && Path.GetDirectoryName(bundled) != directory)
+                throw new LibTorchException(
+                    $"this build bundles libtorch ({bundled}); TorchSharp would load it beside the one in {given} and abort. "
+                    + "Build with -p:TorchBackend=external (./deltatui does when DELTATUI_LIBTORCH or --libtorch is given), or publish without the libtorch files");
+
             string? earlier = LoadedLibraries.PathOf("libtorch_cpu.so");
             if (earlier is not null && Path.GetDirectoryName(earlier) != directory)
                 throw new LibTorchException($"libtorch was already loaded from {earlier} before {selection.Origin} could take effect; it must be chosen before the first use of torch");
@@ -65,10 +69,26 @@ public static partial class LibTorchPreloader
                 ?? throw new LibTorchException($"TorchSharp's {Bridge} was not found next to TorchSharp.dll or the application");
             IntPtr bridgeHandle = Load(bridge, $"TorchSharp's {bridge} does not load on the libtorch in {directory} (a libtorch version TorchSharp {TorchRuntime.TorchSharpVersion} was not built for?)");
 
-            RouteTorchSharpTo(bridgeHandle, cuda: loaded.Any(p => p.EndsWith("/libtorch_cuda.so", StringComparison.Ordinal)));
+            RouteTorchSharpTo(bridgeHandle);
             _current = new PreloadedLibTorch(directory, selection.Origin, loaded, bridge, ReadPyTorchVersion(directory));
             return _current;
         }
+    }
+
+    /// <summary>
+    /// For a build without libtorch of its own (TorchBackend=external) and no folder chosen: the system
+    /// loader must find one through LD_LIBRARY_PATH, or TorchSharp would go looking in the NuGet cache.
+    /// </summary>
+    /// <exception cref="LibTorchException">This build has no libtorch and none can be found.</exception>
+    public static void EnsureBundledOrOnLibraryPath(string? libraryPath)
+    {
+        if (BundledLibTorch() is not null)
+            return;
+        bool onPath = (libraryPath ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, "libtorch_cpu.so")));
+        if (!onPath)
+            throw new LibTorchException(
+                $"this build has no libtorch of its own (TorchBackend=external): set {LibTorchSelection.EnvironmentVariable} or {LibTorchSelection.Option} to a libtorch folder, such as an installed PyTorch's torch/lib");
     }
 
     private static IntPtr Load(string path, string failure)
@@ -83,42 +103,35 @@ public static partial class LibTorchPreloader
         }
     }
 
-    private static string? FindBridge()
+    private static string? FindBridge() => NextToTorchSharp(Bridge);
+
+    /// <summary>
+    /// TorchSharp's first use probes its own native folders for libtorch_cpu by full path (not by
+    /// soname), so a bundled copy there would be mapped as a second libtorch and abort the process.
+    /// </summary>
+    private static string? BundledLibTorch() => NextToTorchSharp("libtorch_cpu.so");
+
+    private static string? NextToTorchSharp(string fileName)
     {
         string rid = RuntimeInformation.RuntimeIdentifier.StartsWith("linux-arm64", StringComparison.Ordinal) ? "linux-arm64" : "linux-x64";
         string?[] roots = [Path.GetDirectoryName(typeof(torch).Assembly.Location), AppContext.BaseDirectory];
         return roots
             .OfType<string>()
-            .SelectMany(root => new[] { Path.Combine(root, Bridge), Path.Combine(root, "runtimes", rid, "native", Bridge) })
+            .SelectMany(root => new[] { Path.Combine(root, fileName), Path.Combine(root, "runtimes", rid, "native", fileName) })
             .FirstOrDefault(File.Exists);
     }
 
-    /// <summary>
-    /// TorchSharp, on first use, probes for libtorch_cpu/libtorch_cuda next to itself by full path,
-    /// which would map the bundled copy beside ours (a full path never matches a loaded soname).
-    /// Marking its backend as loaded skips that probe; the resolver hands its P/Invokes our bridge.
-    /// </summary>
-    private static void RouteTorchSharpTo(IntPtr bridgeHandle, bool cuda)
+    /// <summary>Hands TorchSharp's P/Invokes the bridge loaded above, whatever its own probing would find.</summary>
+    private static void RouteTorchSharpTo(IntPtr bridgeHandle)
     {
-        Assembly torchSharp = typeof(torch).Assembly;
         try
         {
-            NativeLibrary.SetDllImportResolver(torchSharp, (name, _, _) => name == "LibTorchSharp" ? bridgeHandle : IntPtr.Zero);
+            NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) => name == "LibTorchSharp" ? bridgeHandle : IntPtr.Zero);
         }
         catch (InvalidOperationException)
         {
             // A resolver was already set; TorchSharp's own probing then finds the same bridge file, and the same handle.
         }
-        SetBackendFlag("nativeBackendLoaded");
-        if (cuda)
-            SetBackendFlag("nativeBackendCudaLoaded");
-    }
-
-    private static void SetBackendFlag(string field)
-    {
-        FieldInfo flag = typeof(torch).GetField(field, BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new LibTorchException($"TorchSharp {TorchRuntime.TorchSharpVersion} has no '{field}' flag; choosing a libtorch folder is supported for TorchSharp 0.107");
-        flag.SetValue(null, true);
     }
 
     private static string? ReadPyTorchVersion(string directory)

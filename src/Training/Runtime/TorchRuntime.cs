@@ -16,8 +16,14 @@ public static class TorchRuntime
     /// Applies a libtorch selection (preloading its folder, see <see cref="LibTorchPreloader"/>). Call it
     /// first thing in the process; with the bundled selection it does nothing.
     /// </summary>
-    public static PreloadedLibTorch? Select(LibTorchSelection selection) =>
-        selection.Directory is null ? null : LibTorchPreloader.Preload(selection);
+    /// <exception cref="LibTorchException">The chosen folder cannot be used, or no libtorch is reachable at all.</exception>
+    public static PreloadedLibTorch? Select(LibTorchSelection selection)
+    {
+        if (selection.Directory is not null)
+            return LibTorchPreloader.Preload(selection);
+        LibTorchPreloader.EnsureBundledOrOnLibraryPath(Environment.GetEnvironmentVariable("LD_LIBRARY_PATH"));
+        return null;
+    }
 
     /// <summary>Initialises CUDA in TorchSharp, with TorchSharp's load trace in the error when it cannot.</summary>
     /// <exception cref="InvalidOperationException">CUDA is not usable here.</exception>
