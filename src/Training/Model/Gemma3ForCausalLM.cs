@@ -27,6 +27,12 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         }
     }
 
+    /// <summary>
+    /// A model whose weights are all zero, to be filled by the caller. On the meta device it has
+    /// every parameter's shape and no storage, which is how to inspect a large model cheaply.
+    /// </summary>
+    public static Gemma3ForCausalLM CreateZeroed(Gemma3Config config, ScalarType dtype, Device device) => new(config, dtype, device);
+
     public Gemma3Config Config { get; }
 
     public ScalarType DType => _model.Embeddings.Weight.dtype;
