@@ -87,6 +87,6 @@ public static class ChatTemplate
         };
         if (!ok)
             throw new ChatTemplateException(index,
-                $"expected a '{(expectUser ? "user" : "assistant")}' turn, got '{message.Role}' (turns alternate user/assistant after an optional first system message)");
+                $"expected {(expectUser ? "a 'user'" : "an 'assistant'")} turn, got '{message.Role}' (turns alternate user/assistant after an optional first system message)");
     }
 }
