@@ -12,6 +12,9 @@ public sealed record PreferenceDataStats
     /// <summary>Rows skipped as bad (only with skip-bad-rows), by reason.</summary>
     public required IReadOnlyDictionary<BadRowReason, int> BadRowsByReason { get; init; }
 
+    /// <summary>The first skipped bad rows (up to <see cref="PreferenceDataOptions.MaxReportedProblems"/>), to show as warnings.</summary>
+    public required IReadOnlyList<DataProblem> FirstBadRows { get; init; }
+
     /// <summary>Valid rows skipped because their prompt alone reaches max_length.</summary>
     public required int SkippedPromptTooLong { get; init; }
 

@@ -8,6 +8,15 @@ namespace DeltaTui.Training.Data;
 /// Preference pairs loaded from JSONL, validated, rendered with the Gemma-3 chat template, tokenised and cut
 /// to max_length. Loading either succeeds with at least one pair or throws a <see cref="PreferenceDataException"/>
 /// naming file, line and field; with <see cref="PreferenceDataOptions.SkipBadRows"/> bad rows are counted instead.
+/// One UTF-8 JSON object per line (blank lines are ignored, extra fields too), in one of two forms:
+/// <code>
+/// {"prompt": "What is 2+2?", "chosen": "4.", "rejected": "FIVE!"}
+/// {"prompt": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is 2+2?"}],
+///  "chosen": [{"role": "assistant", "content": "4."}], "rejected": [{"role": "assistant", "content": "FIVE!"}]}
+/// </code>
+/// Both become prompt tokens (the chat up to and including the generation prompt) and completion tokens
+/// (<c>"{answer}&lt;end_of_turn&gt;\n"</c>), as TRL renders conversational data; see <see cref="StringPairFormat"/>
+/// for the string form. Only completion tokens are scored.
 /// </summary>
 public sealed class PreferenceDataset
 {
@@ -62,6 +71,7 @@ public sealed class PreferenceDataset
         using var reader = new JsonlLineReader(stream, source, options.MaxLineBytes);
         var pairs = new List<PreferencePair>();
         var problems = new List<DataProblem>();
+        var skipped = new List<DataProblem>();
         var badRows = new Dictionary<BadRowReason, int>();
         int rowsRead = 0, promptTooLong = 0, truncated = 0, totalProblems = 0;
         var stoppedEarly = false;
@@ -86,13 +96,15 @@ public sealed class PreferenceDataset
             catch (RowProblemException e)
             {
                 totalProblems++;
+                var problem = new DataProblem(source, line.Number, e.Field, e.Reason, e.Message);
                 if (options.SkipBadRows)
                 {
                     badRows[e.Reason] = badRows.GetValueOrDefault(e.Reason) + 1;
+                    if (skipped.Count < options.MaxReportedProblems) skipped.Add(problem);
                     continue;
                 }
 
-                problems.Add(new DataProblem(source, line.Number, e.Field, e.Reason, e.Message));
+                problems.Add(problem);
                 if (problems.Count >= options.MaxReportedProblems)
                 {
                     stoppedEarly = true;
@@ -111,6 +123,7 @@ public sealed class PreferenceDataset
             RowsRead = rowsRead,
             PairsLoaded = pairs.Count,
             BadRowsByReason = badRows,
+            FirstBadRows = skipped,
             SkippedPromptTooLong = promptTooLong,
             TruncatedPairs = truncated,
         };

@@ -34,6 +34,7 @@ public sealed class PreferenceDataLoadingTests : IDisposable
         Assert.Equal(2, data.Stats.BadRowsByReason[BadRowReason.InvalidJson]);
         Assert.Equal(1, data.Stats.BadRowsByReason[BadRowReason.MissingField]);
         Assert.Equal(1, data.Stats.BadRowsByReason[BadRowReason.IdenticalCompletions]);
+        Assert.Equal([(2, (string?)null), (3, "chosen"), (5, "rejected"), (6, null)], data.Stats.FirstBadRows.Select(p => (p.Line, p.Field)));
     }
 
     [Fact]
