@@ -85,7 +85,8 @@ public sealed class DpoTrainer : IDisposable
         if (!File.Exists(theta0)) throw new FileNotFoundException($"cannot resume: {theta0} (the weights at step 0) is missing", theta0);
         using (var stream = File.OpenRead(theta0)) _delta.Load(stream, theta0);
 
-        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, ModelFile))) _policy.Module.load(stream);
+        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, ModelFile)))
+        using (var reader = new BinaryReader(stream)) _policy.Module.load(reader);
         using (var stream = File.OpenRead(Path.Combine(checkpointFolder, OptimizerFile))) _optimizer.LoadState(stream);
         var scores = Path.Combine(checkpointFolder, ScoresStateFile);
         if (_masks is not null && File.Exists(scores)) using (var stream = File.OpenRead(scores)) _masks.LoadState(stream, scores);
@@ -353,7 +354,13 @@ public sealed class DpoTrainer : IDisposable
     {
         var folder = _checkpoints.Save(_step, writer =>
         {
-            writer.WriteFile(ModelFile, s => _policy.Module.save(s));
+            writer.WriteFile(ModelFile, s =>
+            {
+                // Module.save(Stream) closes the stream; the writer must stay open for the fsync.
+                using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+                _policy.Module.save(w);
+                w.Flush();
+            });
             writer.WriteFile(OptimizerFile, _optimizer.SaveState);
             if (_masks is not null) writer.WriteFile(ScoresStateFile, _masks.SaveState);
             writer.WriteFile(RngFile, s =>
