@@ -37,6 +37,8 @@ public class JsonlSinkTests : IDisposable
         using var skipped = JsonDocument.Parse(lines[2]);
         Assert.Equal("non-finite loss", skipped.RootElement.GetProperty("reason").GetString());
         Assert.False(skipped.RootElement.TryGetProperty("must_deliver", out _));
+        Assert.True(RunEventJson.TryDeserialize(lines[0], out var back, out _));
+        Assert.Equal(0.5, Assert.IsType<StepCompleted>(back).Metrics["loss"]);
     }
 
     [Fact]
@@ -48,6 +50,6 @@ public class JsonlSinkTests : IDisposable
             await sink.HandleAsync(new RunStateChanged(RunState.Running), TestContext.Current.CancellationToken);
         var lines = await File.ReadAllLinesAsync(path, TestContext.Current.CancellationToken);
         Assert.Equal(2, lines.Length);
-        Assert.Contains("\"state\":\"Running\"", lines[1]);
+        Assert.Contains("\"state\":\"running\"", lines[1]);
     }
 }
