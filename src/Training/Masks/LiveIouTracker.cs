@@ -68,12 +68,12 @@ public sealed class LiveIouTracker : IDisposable
     {
         var result = new List<(string, IouComparison)>
         {
-            (MetricName(ScoreMethod.Momentum, ScoreMethod.Magnitude), MaskIou.Compare(current[ScoreMethod.Momentum], current[ScoreMethod.Magnitude])),
-            (MetricName(ScoreMethod.Fisher, ScoreMethod.Magnitude), MaskIou.Compare(current[ScoreMethod.Fisher], current[ScoreMethod.Magnitude])),
+            (MetricName(ScoreMethod.Momentum, ScoreMethod.Magnitude), MaskIou.CompareOnDevice(current[ScoreMethod.Momentum], current[ScoreMethod.Magnitude])),
+            (MetricName(ScoreMethod.Fisher, ScoreMethod.Magnitude), MaskIou.CompareOnDevice(current[ScoreMethod.Fisher], current[ScoreMethod.Magnitude])),
         };
         foreach (var method in ScoreMethodNames.All)
             if (_previousOnDevice.TryGetValue(method, out var previous))
-                result.Add((StabilityMetricName(method), MaskIou.Compare(current[method], previous)));
+                result.Add((StabilityMetricName(method), MaskIou.CompareOnDevice(current[method], previous)));
         DisposePreviousOnDevice();
         foreach (var (method, set) in current)
         {

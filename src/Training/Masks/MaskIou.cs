@@ -4,13 +4,21 @@ using static TorchSharp.torch;
 namespace DeltaTui.Training.Masks;
 
 /// <summary>
-/// IoU between mask sets. <see cref="Compare(MaskSet, MaskSet)"/> counts with tensor ops on the masks'
-/// device and one host transfer at the end (the GPU path); <see cref="Compare(PackedMaskSet, PackedMaskSet)"/>
-/// uses bit-packed popcounts (the CPU path).
+/// IoU between mask sets. <see cref="CompareOnDevice"/> counts with tensor ops on the masks' device and
+/// one host transfer at the end (the GPU path); <see cref="Compare(PackedMaskSet, PackedMaskSet)"/> uses
+/// bit-packed popcounts (the CPU path, where libtorch's bool reductions are two orders of magnitude slower).
 /// </summary>
 public static class MaskIou
 {
+    /// <summary>Packed popcounts when both sets live on the CPU, tensor ops on their device otherwise.</summary>
     public static IouComparison Compare(MaskSet a, MaskSet b)
+    {
+        MaskMismatchException.ThrowIfIncompatible(a, b);
+        var onCpu = a.Names.All(n => a[n].device_type == DeviceType.CPU && b[n].device_type == DeviceType.CPU);
+        return onCpu ? Compare(PackedMaskSet.From(a), PackedMaskSet.From(b)) : CompareOnDevice(a, b);
+    }
+
+    public static IouComparison CompareOnDevice(MaskSet a, MaskSet b)
     {
         MaskMismatchException.ThrowIfIncompatible(a, b);
         if (a.Count == 0) return new IouComparison([]);

@@ -16,7 +16,7 @@ public sealed class IouTests
 
     private static IouComparison Both(MaskSet a, MaskSet b)
     {
-        var viaTensors = MaskIou.Compare(a, b);
+        var viaTensors = MaskIou.CompareOnDevice(a, b);
         var viaBits = MaskIou.Compare(PackedMaskSet.From(a), PackedMaskSet.From(b));
         Assert.Equal(viaTensors.PerTensor, viaBits.PerTensor);
         return viaTensors;
