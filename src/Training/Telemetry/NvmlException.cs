@@ -1,0 +1,9 @@
+namespace DeltaTui.Training.Telemetry;
+
+/// <summary>An NVML call failed in a way that makes the whole device (or NVML) unreadable for now.</summary>
+public sealed class NvmlException(NvmlReturn code, string function, string detail)
+    : Exception($"{function}: {NvmlReturnNames.Name(code)} ({detail})")
+{
+    public NvmlReturn Code { get; } = code;
+    public string Function { get; } = function;
+}
