@@ -32,7 +32,7 @@ internal static class TelemetryResilience
             FailureRatio = options.BreakerFailureRatio,
             MinimumThroughput = options.BreakerMinimumThroughput,
             SamplingDuration = options.BreakerSamplingDuration,
-            BreakDurationGenerator = args => new ValueTask<TimeSpan>(BreakDuration(options, args.HalfOpenAttempts)),
+            BreakDurationGenerator = args => new ValueTask<TimeSpan>(BreakBackoff.Duration(options, args.HalfOpenAttempts)),
             ShouldHandle = new PredicateBuilder()
                 .Handle<NvmlException>()
                 .Handle<TimeoutRejectedException>()
@@ -55,14 +55,6 @@ internal static class TelemetryResilience
         });
         builder.AddTimeout(options.CallTimeout);
         return builder.Build();
-    }
-
-    /// <summary>The pause after <paramref name="failedProbes"/> failed half-open probes: doubling, capped.</summary>
-    public static TimeSpan BreakDuration(TelemetryOptions options, int failedProbes)
-    {
-        var factor = Math.Pow(2, Math.Clamp(failedProbes, 0, 30));
-        var ticks = Math.Min(options.BreakDuration.Ticks * factor, options.MaxBreakDuration.Ticks);
-        return TimeSpan.FromTicks((long)ticks);
     }
 
     public static string Describe(Exception? e) => e switch
