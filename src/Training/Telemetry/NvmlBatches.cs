@@ -38,18 +38,18 @@ internal static class NvmlBatches
     {
         var h = device.Handle;
         // Memory first: a lost GPU fails here, before the slower calls.
-        s.MemoryRc = Check(nvml.GetMemoryInfo(h, out s.Memory), "nvmlDeviceGetMemoryInfo");
-        s.UtilizationRc = Check(nvml.GetUtilizationRates(h, out s.Utilization), "nvmlDeviceGetUtilizationRates");
-        s.PowerRc = Check(nvml.GetPowerUsage(h, out s.PowerMilliwatts), "nvmlDeviceGetPowerUsage");
-        s.PowerLimitRc = Check(nvml.GetEnforcedPowerLimit(h, out s.PowerLimitMilliwatts), "nvmlDeviceGetEnforcedPowerLimit");
-        s.TemperatureRc = Check(nvml.GetTemperature(h, out s.TemperatureC), "nvmlDeviceGetTemperature");
-        s.SmClockRc = Check(nvml.GetClockInfo(h, NvmlClockType.Sm, out s.SmClockMHz), "nvmlDeviceGetClockInfo");
-        s.SmClockMaxRc = Check(nvml.GetMaxClockInfo(h, NvmlClockType.Sm, out s.SmClockMaxMHz), "nvmlDeviceGetMaxClockInfo");
-        s.MemoryClockRc = Check(nvml.GetClockInfo(h, NvmlClockType.Memory, out s.MemoryClockMHz), "nvmlDeviceGetClockInfo");
-        s.MemoryClockMaxRc = Check(nvml.GetMaxClockInfo(h, NvmlClockType.Memory, out s.MemoryClockMaxMHz), "nvmlDeviceGetMaxClockInfo");
-        s.ClockEventsRc = Check(nvml.GetCurrentClocksEventReasons(h, out s.ClockEventReasons), "nvmlDeviceGetCurrentClocksEventReasons");
-        s.PcieTxRc = Check(nvml.GetPcieThroughput(h, NvmlPcieCounter.TxBytes, out s.PcieTxKBps), "nvmlDeviceGetPcieThroughput");
-        s.PcieRxRc = Check(nvml.GetPcieThroughput(h, NvmlPcieCounter.RxBytes, out s.PcieRxKBps), "nvmlDeviceGetPcieThroughput");
+        s.MemoryRc = Check(nvml, nvml.GetMemoryInfo(h, out s.Memory), "nvmlDeviceGetMemoryInfo");
+        s.UtilizationRc = Check(nvml, nvml.GetUtilizationRates(h, out s.Utilization), "nvmlDeviceGetUtilizationRates");
+        s.PowerRc = Check(nvml, nvml.GetPowerUsage(h, out s.PowerMilliwatts), "nvmlDeviceGetPowerUsage");
+        s.PowerLimitRc = Check(nvml, nvml.GetEnforcedPowerLimit(h, out s.PowerLimitMilliwatts), "nvmlDeviceGetEnforcedPowerLimit");
+        s.TemperatureRc = Check(nvml, nvml.GetTemperature(h, out s.TemperatureC), "nvmlDeviceGetTemperature");
+        s.SmClockRc = Check(nvml, nvml.GetClockInfo(h, NvmlClockType.Sm, out s.SmClockMHz), "nvmlDeviceGetClockInfo");
+        s.SmClockMaxRc = Check(nvml, nvml.GetMaxClockInfo(h, NvmlClockType.Sm, out s.SmClockMaxMHz), "nvmlDeviceGetMaxClockInfo");
+        s.MemoryClockRc = Check(nvml, nvml.GetClockInfo(h, NvmlClockType.Memory, out s.MemoryClockMHz), "nvmlDeviceGetClockInfo");
+        s.MemoryClockMaxRc = Check(nvml, nvml.GetMaxClockInfo(h, NvmlClockType.Memory, out s.MemoryClockMaxMHz), "nvmlDeviceGetMaxClockInfo");
+        s.ClockEventsRc = Check(nvml, nvml.GetCurrentClocksEventReasons(h, out s.ClockEventReasons), "nvmlDeviceGetCurrentClocksEventReasons");
+        s.PcieTxRc = Check(nvml, nvml.GetPcieThroughput(h, NvmlPcieCounter.TxBytes, out s.PcieTxKBps), "nvmlDeviceGetPcieThroughput");
+        s.PcieRxRc = Check(nvml, nvml.GetPcieThroughput(h, NvmlPcieCounter.RxBytes, out s.PcieRxKBps), "nvmlDeviceGetPcieThroughput");
         ReadProcesses(nvml, s, h);
     }
 
@@ -65,10 +65,10 @@ internal static class NvmlBatches
             count = (uint)s.Processes.Length;
             rc = nvml.GetComputeRunningProcesses(h, s.Processes, ref count);
         }
-        s.ProcessesRc = Check(rc, "nvmlDeviceGetComputeRunningProcesses_v3");
+        s.ProcessesRc = Check(nvml, rc, "nvmlDeviceGetComputeRunningProcesses_v3");
         if (rc == NvmlReturn.Success) s.ProcessCount = (int)Math.Min(count, (uint)s.Processes.Length);
     }
 
-    private static NvmlReturn Check(NvmlReturn rc, string function) =>
-        NvmlReturnNames.IsDeviceFailure(rc) ? throw new NvmlException(rc, function, NvmlReturnNames.Name(rc)) : rc;
+    private static NvmlReturn Check(INvml nvml, NvmlReturn rc, string function) =>
+        NvmlReturnNames.IsDeviceFailure(rc) ? throw new NvmlException(rc, function, nvml.ErrorString(rc)) : rc;
 }
