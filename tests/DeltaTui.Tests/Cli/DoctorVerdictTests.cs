@@ -41,7 +41,7 @@ public class DoctorVerdictTests
     [Fact]
     public void Given_two_gpus_When_the_run_asks_for_a_third_Then_it_is_not_ready_and_the_visible_ones_are_named()
     {
-        RuntimeReport twoGpus = Healthy with { Cuda = new CudaInfo(true, 2, ["NVIDIA H100", "NVIDIA H100"], null) };
+        RuntimeReport twoGpus = Healthy with { Cuda = new CudaInfo(true, 2, ["NVIDIA H100", "NVIDIA H100"], null, Computes: true) };
 
         DoctorVerdict onOne = DoctorVerdict.Evaluate(twoGpus, "cuda:1", "c.json", ValidConfig);
         DoctorVerdict onThree = DoctorVerdict.Evaluate(twoGpus, "cuda:2", "c.json", ValidConfig);
@@ -50,6 +50,19 @@ public class DoctorVerdictTests
         Assert.False(onThree.Ready);
         Assert.Equal("run.device is cuda:2, but only 2 device(s) are visible: 0: NVIDIA H100, 1: NVIDIA H100",
             onThree.Checks.Single(c => c.Name == "cuda").Detail);
+    }
+
+    [Fact]
+    public void Given_a_gpu_that_does_not_compute_When_the_run_asks_for_cuda_Then_it_is_not_ready_with_the_reason()
+    {
+        RuntimeReport failing = Healthy with { Cuda = new CudaInfo(true, 1, ["NVIDIA H200"], "CUDA does not compute: no kernel image is available", Computes: false) };
+
+        DoctorVerdict onCuda = DoctorVerdict.Evaluate(failing, "cuda", "c.json", ValidConfig);
+        DoctorVerdict onAuto = DoctorVerdict.Evaluate(failing, "auto", "c.json", ValidConfig);
+
+        Assert.False(onCuda.Ready);
+        Assert.True(onAuto.Ready);
+        Assert.Equal("1 device(s) (0: NVIDIA H200), but CUDA does not compute: no kernel image is available", onCuda.Checks.Single(c => c.Name == "cuda").Detail);
     }
 
     [Fact]
