@@ -29,6 +29,32 @@ public sealed class Gemma3SoftcappingTests : IDisposable
         return model.Logits(model.forward(reference["input_ids"], reference["attention_mask"]));
     }
 
+    [Theory]
+    [InlineData(AttentionImplementation.Sdpa)]
+    [InlineData(AttentionImplementation.Eager)]
+    public void Given_a_config_we_wrote_with_both_caps_and_linear_rope_When_transformers_ran_it_Then_our_logits_match(AttentionImplementation implementation)
+    {
+        // transformers 5.17 loaded config-softcap-linear-rope.json (our writer's output: attention cap
+        // 0.05, final cap 0.5, linear RoPE factor 2 on full layers, bases 5000 and 100) with the
+        // fixture weights, reported no missing or unexpected keys, and produced these logits. Its
+        // Gemma-3 reads attn_logit_softcapping but does not apply it, so by default neither do we.
+        var reference = TinyGemmaFixture.Reference();
+        var expected = DeltaTui.Training.SafeTensors.SafeTensorsFile.Load(Path.Combine(TinyGemmaFixture.Folder, "reference-softcap-linear-rope.safetensors"))["logits"];
+        var folder = Path.Combine(_folder, "transformers-ran");
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(TinyGemmaFixture.Folder, "config-softcap-linear-rope.json"), Path.Combine(folder, "config.json"));
+        File.Copy(Path.Combine(TinyGemmaFixture.Folder, "model.safetensors"), Path.Combine(folder, "model.safetensors"));
+        using var model = Gemma3ForCausalLM.FromPretrained(folder);
+        model.AttentionImplementation = implementation;
+        model.eval();
+
+        var logits = Logits(model, reference);
+
+        Assert.Equal(new RopeScaling("linear", 2.0), model.Config.RopeScaling);
+        var error = TinyGemmaFixture.MaxErrorOnUnpadded(logits, expected, reference["attention_mask"]);
+        Assert.True(error <= 1e-4, $"max abs logit error {error}");
+    }
+
     [Fact]
     public void Given_a_final_logit_cap_When_computing_logits_Then_they_are_cap_tanh_of_the_uncapped_logits()
     {
@@ -61,12 +87,14 @@ public sealed class Gemma3SoftcappingTests : IDisposable
     }
 
     [Fact]
-    public void Given_an_attention_cap_When_running_the_fused_implementation_Then_it_falls_back_to_the_capped_eager_path()
+    public void Given_attention_capping_turned_on_When_running_the_fused_implementation_Then_it_falls_back_to_the_capped_eager_path()
     {
         var reference = TinyGemmaFixture.Reference();
         using var plain = FixtureWith(c => c, "plain");
         using var capped = FixtureWith(c => c with { AttnLogitSoftcapping = 0.05 }, "capped");
         using var loose = FixtureWith(c => c with { AttnLogitSoftcapping = 1e6 }, "loose");
+        capped.ApplyAttentionLogitSoftcapping = true;
+        loose.ApplyAttentionLogitSoftcapping = true;
 
         capped.AttentionImplementation = AttentionImplementation.Sdpa;
         var fused = Logits(capped, reference);
