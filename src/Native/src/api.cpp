@@ -72,7 +72,8 @@ dtn::TensorEntry make_entry(int32_t index, const dtn_tensor_desc& d) {
     if (d.dtype != DTN_FLOAT32 && d.dtype != DTN_BFLOAT16)
         fail(DTN_ERR_UNSUPPORTED, where(index) + "dtype " + std::to_string(d.dtype) + " is neither float32 nor bfloat16");
     if (d.rows <= 0 || d.cols <= 0) fail(DTN_ERR_INVALID_ARGUMENT, where(index) + "rows and cols must be positive");
-    if (!d.param || !d.grad) fail(DTN_ERR_INVALID_ARGUMENT, where(index) + "param or grad pointer is null");
+    // grad may still be null here (gradients usually appear after the plan); steps then pass pointers.
+    if (!d.param) fail(DTN_ERR_INVALID_ARGUMENT, where(index) + "param pointer is null");
     t.kind = d.kind;
     t.dtype = d.dtype;
     t.rows = d.rows;
@@ -266,6 +267,10 @@ int dtn_plan_step(dtn_plan* handle, const dtn_step_args* args, void* const* para
                 t.grad = grads[i];
             }
             if (changed) plan->backend->tables_changed();
+        } else {
+            for (size_t i = 0; i < plan->tensors.size(); ++i) {
+                if (!plan->tensors[i].grad) fail(DTN_ERR_INVALID_ARGUMENT, where((int32_t)i) + "has no gradient pointer yet");
+            }
         }
         out_result->grad_norm = -1;
         out_result->finite = 1;
