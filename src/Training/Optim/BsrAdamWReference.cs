@@ -96,13 +96,14 @@ public sealed class BsrAdamWReference : IBsrAdamW
         slot.Replace(layout, ids, m, v, master);
     }
 
-    public BsrTensorState GetTensorState(int index)
+    public BsrTensorState GetTensorState(int index, Device? device = null)
     {
         var s = SlotAt(index);
-        return new BsrTensorState(s.Parameter.Name, s.Layout, s.ExpAvg.cpu().clone(), s.ExpAvgSq.cpu().clone(), s.Master?.cpu().clone());
+        var to = device ?? CPU;
+        return new BsrTensorState(s.Parameter.Name, s.Layout, s.ExpAvg.to(to).clone(), s.ExpAvgSq.to(to).clone(), s.Master?.to(to).clone());
     }
 
-    public BsrAdamWState CaptureState() => new(StepCount, Enumerable.Range(0, slots.Count).Select(GetTensorState).ToList());
+    public BsrAdamWState CaptureState() => new(StepCount, Enumerable.Range(0, slots.Count).Select(i => GetTensorState(i)).ToList());
 
     public void RestoreState(BsrAdamWState state)
     {

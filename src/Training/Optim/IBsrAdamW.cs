@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace DeltaTui.Training.Optim;
 
 /// <summary>
@@ -27,8 +29,8 @@ public interface IBsrAdamW : IDisposable
     /// <summary>Replaces a blocked parameter's active set: kept blocks keep their moments, new ones start at zero.</summary>
     void SetActiveBlocks(int index, BlockLayout layout);
 
-    /// <summary>A CPU copy of one parameter's state.</summary>
-    BsrTensorState GetTensorState(int index);
+    /// <summary>A copy of one parameter's state, on <paramref name="device"/> (the CPU when null).</summary>
+    BsrTensorState GetTensorState(int index, Device? device = null);
 
     /// <summary>Optimizer memory on the parameters' device, in bytes.</summary>
     long StateBytes { get; }

@@ -1,4 +1,5 @@
 using DeltaTui.Training.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Optim;
@@ -117,16 +118,19 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         layouts[index] = layout;
     }
 
-    public BsrTensorState GetTensorState(int index)
+    public BsrTensorState GetTensorState(int index, Device? device = null)
     {
+        var to = device ?? CPU;
+        if (to.type != DeviceType.CPU && (to.type != Parameters[index].Tensor.device_type || to.index != Parameters[index].Tensor.device_index))
+            throw new ArgumentException($"state of '{Parameters[index].Name}' can be copied to the CPU or to {Parameters[index].Tensor.device}, not to {to}");
         var layout = LayoutAt(index);
         long nnz, elements;
         int hasMaster;
         NativeMethods.Check(NativeMethods.dtn_plan_state_size(plan, index, &nnz, &elements, &hasMaster), "dtn_plan_state_size");
         long[] shape = layout is null ? [elements] : [nnz, layout.BlockSize, layout.BlockSize];
-        var m = empty(shape, ScalarType.Float32);
-        var v = empty(shape, ScalarType.Float32);
-        var master = hasMaster != 0 ? empty(shape, ScalarType.Float32) : null;
+        var m = empty(shape, ScalarType.Float32, to);
+        var v = empty(shape, ScalarType.Float32, to);
+        var master = hasMaster != 0 ? empty(shape, ScalarType.Float32, to) : null;
         NativeMethods.Check(NativeMethods.dtn_plan_get_state(plan, index, TensorMemory.DataPointer(m), TensorMemory.DataPointer(v),
             master is null ? null : TensorMemory.DataPointer(master)), $"reading the state of '{Parameters[index].Name}'");
         GC.KeepAlive(m);
@@ -135,7 +139,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         return new BsrTensorState(Parameters[index].Name, layout, m, v, master);
     }
 
-    public BsrAdamWState CaptureState() => new(StepCount, Enumerable.Range(0, Parameters.Count).Select(GetTensorState).ToList());
+    public BsrAdamWState CaptureState() => new(StepCount, Enumerable.Range(0, Parameters.Count).Select(i => GetTensorState(i)).ToList());
 
     public void RestoreState(BsrAdamWState state)
     {
