@@ -16,7 +16,8 @@ __global__ void __launch_bounds__(kThreads) v2_kernel(const LabTensor* __restric
         const LabTensor& t = tensors[tile.tensor];
         const int b = t.b;
         const int64_t r0 = (int64_t)tile.br * b, c0 = (int64_t)tile.bc * b;
-        if (r0 + b > t.rows || c0 + b > t.cols) {
+        // Edge tiles and rows not 16-byte aligned (cols % 4 != 0) take the scalar path.
+        if (r0 + b > t.rows || c0 + b > t.cols || (t.ld & 3)) {
             lab_tile_scalar(t, tile, s, lane, 32);
             continue;
         }

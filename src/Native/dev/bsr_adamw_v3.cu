@@ -4,11 +4,22 @@
 // loads across stores it cannot prove independent.
 #include "lab.cuh"
 
-const char* kVersion = "v3";
-const char* kNotes = "v2 + loads batched 4 vectors deep per lane before compute";
+#ifndef LAB_LOAD_GRAD
+#define LAB_LOAD_GRAD __ldg
+#endif
+
+#ifndef LAB_NAME
+#define LAB_NAME "v3"
+#define LAB_NOTES "v2 + loads batched 4 vectors deep per lane before compute"
+#endif
+const char* kVersion = LAB_NAME;
+const char* kNotes = LAB_NOTES;
 
 constexpr int kThreads = 256;
-constexpr int kDepth = 4;
+#ifndef LAB_DEPTH
+#define LAB_DEPTH 4
+#endif
+constexpr int kDepth = LAB_DEPTH;
 
 template <bool BF16>
 __device__ __forceinline__ void v3_tile(const LabTensor& t, const LabTile& tile, const dtn::AdamScalars& s, int lane) {
@@ -30,12 +41,12 @@ __device__ __forceinline__ void v3_tile(const LabTensor& t, const LabTile& tile,
             pi[k] = (r0 + qq / qpr) * t.ld + c0 + (qq % qpr) * 4;
             if (on[k]) {
                 if (BF16) {
-                    const uint2 gr = __ldg(reinterpret_cast<const uint2*>((const uint16_t*)t.grad + pi[k]));
+                    const uint2 gr = LAB_LOAD_GRAD(reinterpret_cast<const uint2*>((const uint16_t*)t.grad + pi[k]));
                     g[k] = make_float4(dtn::bf16_bits_to_float(gr.x & 0xffff), dtn::bf16_bits_to_float(gr.x >> 16),
                                        dtn::bf16_bits_to_float(gr.y & 0xffff), dtn::bf16_bits_to_float(gr.y >> 16));
                     p[k] = ms[qq];
                 } else {
-                    g[k] = __ldg(reinterpret_cast<const float4*>((const float*)t.grad + pi[k]));
+                    g[k] = LAB_LOAD_GRAD(reinterpret_cast<const float4*>((const float*)t.grad + pi[k]));
                     p[k] = *reinterpret_cast<const float4*>((const float*)t.param + pi[k]);
                 }
                 mm[k] = m[qq];
@@ -72,7 +83,7 @@ __global__ void __launch_bounds__(kThreads) v3_kernel(const LabTensor* __restric
     for (int64_t w = blockIdx.x * (int64_t)(kThreads / 32) + (threadIdx.x >> 5); w < ntiles; w += nwarps) {
         const LabTile tile = tiles[w];
         const LabTensor& t = tensors[tile.tensor];
-        if ((int64_t)(tile.br + 1) * t.b > t.rows || (int64_t)(tile.bc + 1) * t.b > t.cols) {
+        if ((int64_t)(tile.br + 1) * t.b > t.rows || (int64_t)(tile.bc + 1) * t.b > t.cols || (t.ld & 3)) {
             lab_tile_scalar(t, tile, s, lane, 32);
         } else if (t.bf16) {
             v3_tile<true>(t, tile, s, lane);

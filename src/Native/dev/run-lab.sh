@@ -8,7 +8,7 @@ arch=${CUDA_ARCH:-90}
 mkdir -p /tmp/lab
 echo "version,card,dtype,B,density,ms,GBps,copyGBps,state_over_dense" > "$out/lab.csv"
 status=0
-for src in bsr_adamw_v*.cu; do
+for src in ${LAB_VERSIONS:-bsr_adamw_v*.cu}; do
   exe=/tmp/lab/${src%.cu}
   if ! nvcc -O3 -std=c++17 -arch=sm_$arch --default-stream legacy -lineinfo -Xptxas -v -o "$exe" "$src" > "$out/${src%.cu}.build.log" 2>&1; then
     echo "BUILD FAILED: $src"; cat "$out/${src%.cu}.build.log"; status=1; continue
