@@ -113,8 +113,82 @@ __device__ __forceinline__ void store_bf16(uint16_t* p, int64_t i, float master,
                         : float_to_bf16_rne(master);
 }
 
+constexpr int kDepth = 4;  // 16-byte vectors per lane and array loaded before any is computed (lab v3)
+
+// One full, aligned tile by one warp: every lane issues the loads of up to kDepth vectors of
+// each array before computing, so enough bytes are in flight to saturate HBM (lab v3).
+template <bool BF16>
+__device__ __forceinline__ void full_tile(const DevTensor& t, const Tile& tile, const TileGeom& g, const StepScalars& s, float clip,
+                                          bool scale, int lane) {
+    const int qpr = g.b / 4, nq = g.b * qpr;
+    float4* m = reinterpret_cast<float4*>(t.exp_avg + g.state_offset);
+    float4* v = reinterpret_cast<float4*>(t.exp_avg_sq + g.state_offset);
+    float4* ms = BF16 ? reinterpret_cast<float4*>(t.master + g.state_offset) : nullptr;
+    for (int q0 = 0; q0 < nq; q0 += 32 * kDepth) {
+        float4 p[kDepth], gr[kDepth], mm[kDepth], vv[kDepth];
+        int64_t pi[kDepth], gi[kDepth];
+        bool on[kDepth];
+#pragma unroll
+        for (int k = 0; k < kDepth; ++k) {
+            const int q = q0 + k * 32 + lane;
+            on[k] = q < nq;
+            const int qq = on[k] ? q : 0;
+            const int64_t r = g.r0 + qq / qpr, c = g.c0 + (qq % qpr) * 4;
+            pi[k] = r * t.param_ld + c;
+            gi[k] = r * t.grad_ld + c;
+            if (on[k]) {
+                if (BF16) {
+                    const uint2 raw = __ldg(reinterpret_cast<const uint2*>(static_cast<const uint16_t*>(t.grad) + gi[k]));
+                    gr[k] = make_float4(bf16_bits_to_float((uint16_t)(raw.x & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.x >> 16)),
+                                        bf16_bits_to_float((uint16_t)(raw.y & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.y >> 16)));
+                    p[k] = ms[qq];
+                } else {
+                    gr[k] = __ldg(reinterpret_cast<const float4*>(static_cast<const float*>(t.grad) + gi[k]));
+                    p[k] = *reinterpret_cast<const float4*>(static_cast<const float*>(t.param) + pi[k]);
+                }
+                mm[k] = m[qq];
+                vv[k] = v[qq];
+            }
+        }
+#pragma unroll
+        for (int k = 0; k < kDepth; ++k) {
+            if (!on[k]) continue;
+            const int q = q0 + k * 32 + lane;
+            if (scale) {
+                gr[k].x *= clip;
+                gr[k].y *= clip;
+                gr[k].z *= clip;
+                gr[k].w *= clip;
+            }
+            p[k].x = adamw_element(p[k].x, gr[k].x, mm[k].x, vv[k].x, s.adam);
+            p[k].y = adamw_element(p[k].y, gr[k].y, mm[k].y, vv[k].y, s.adam);
+            p[k].z = adamw_element(p[k].z, gr[k].z, mm[k].z, vv[k].z, s.adam);
+            p[k].w = adamw_element(p[k].w, gr[k].w, mm[k].w, vv[k].w, s.adam);
+            m[q] = mm[k];
+            v[q] = vv[k];
+            if (BF16) {
+                ms[q] = p[k];
+                uint16_t* pb = static_cast<uint16_t*>(t.param);
+                if (s.stochastic) {
+                    store_bf16(pb, pi[k], p[k].x, s, tile.tensor);
+                    store_bf16(pb, pi[k] + 1, p[k].y, s, tile.tensor);
+                    store_bf16(pb, pi[k] + 2, p[k].z, s, tile.tensor);
+                    store_bf16(pb, pi[k] + 3, p[k].w, s, tile.tensor);
+                } else {
+                    uint2 out;
+                    out.x = (uint32_t)float_to_bf16_rne(p[k].x) | ((uint32_t)float_to_bf16_rne(p[k].y) << 16);
+                    out.y = (uint32_t)float_to_bf16_rne(p[k].z) | ((uint32_t)float_to_bf16_rne(p[k].w) << 16);
+                    *reinterpret_cast<uint2*>(pb + pi[k]) = out;
+                }
+            } else {
+                *reinterpret_cast<float4*>(static_cast<float*>(t.param) + pi[k]) = p[k];
+            }
+        }
+    }
+}
+
 // Pass 2: the AdamW update. One warp per tile, grid-stride over tiles (persistent grid);
-// full aligned tiles move 16-byte vectors, edge tiles and dense chunks go element by element.
+// full aligned tiles take the batched vector path, edge tiles and dense chunks go element by element.
 __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __restrict__ tensors,
                                                          const Tile* __restrict__ tiles, int64_t ntiles,
                                                          StepScalars s, const double* __restrict__ sum_sq) {
@@ -132,78 +206,28 @@ __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __rest
         const Tile tile = tiles[w];
         const DevTensor& t = tensors[tile.tensor];
         const TileGeom g = geom(t, tile);
+        if (t.kind == DTN_KIND_BLOCKED && g.nr == g.b && g.nc == g.b && t.vec_ok) {
+            if (t.dtype == DTN_FLOAT32) full_tile<false>(t, tile, g, s, clip, scale, lane);
+            else full_tile<true>(t, tile, g, s, clip, scale, lane);
+            continue;
+        }
         float* __restrict__ m = t.exp_avg + g.state_offset;
         float* __restrict__ v = t.exp_avg_sq + g.state_offset;
-        if (t.kind == DTN_KIND_BLOCKED && g.nr == g.b && g.nc == g.b && t.vec_ok) {
-            const int q_per_row = g.b / 4, nq = g.b * q_per_row;
+        const int64_t n = g.nr * g.nc;
+        const int64_t sld = t.kind == DTN_KIND_BLOCKED ? g.b : 0;
+        for (int64_t e = lane; e < n; e += 32) {
+            const int64_t r = e / g.nc, c = e % g.nc;
+            const int64_t pi = (g.r0 + r) * t.param_ld + g.c0 + c;
+            const int64_t si = r * sld + c;
+            float gv = load_elem(t.grad, t.dtype, (g.r0 + r) * t.grad_ld + g.c0 + c);
+            if (scale) gv *= clip;
             if (t.dtype == DTN_FLOAT32) {
-#pragma unroll 4
-                for (int q = lane; q < nq; q += 32) {
-                    const int r = q / q_per_row, c = (q % q_per_row) * 4;
-                    float4* pp = reinterpret_cast<float4*>(static_cast<float*>(t.param) + (g.r0 + r) * t.param_ld + g.c0 + c);
-                    const float4 gg = __ldg(reinterpret_cast<const float4*>(static_cast<const float*>(t.grad) + (g.r0 + r) * t.grad_ld + g.c0 + c));
-                    float4 p = *pp;
-                    float4 mm = reinterpret_cast<float4*>(m)[q];
-                    float4 vv = reinterpret_cast<float4*>(v)[q];
-                    p.x = adamw_element(p.x, scale ? gg.x * clip : gg.x, mm.x, vv.x, s.adam);
-                    p.y = adamw_element(p.y, scale ? gg.y * clip : gg.y, mm.y, vv.y, s.adam);
-                    p.z = adamw_element(p.z, scale ? gg.z * clip : gg.z, mm.z, vv.z, s.adam);
-                    p.w = adamw_element(p.w, scale ? gg.w * clip : gg.w, mm.w, vv.w, s.adam);
-                    *pp = p;
-                    reinterpret_cast<float4*>(m)[q] = mm;
-                    reinterpret_cast<float4*>(v)[q] = vv;
-                }
+                float* p = static_cast<float*>(t.param);
+                p[pi] = adamw_element(p[pi], gv, m[si], v[si], s.adam);
             } else {
-                float* __restrict__ ms = t.master + g.state_offset;
-#pragma unroll 4
-                for (int q = lane; q < nq; q += 32) {
-                    const int r = q / q_per_row, c = (q % q_per_row) * 4;
-                    const int64_t pi = (g.r0 + r) * t.param_ld + g.c0 + c;
-                    const uint2 graw = __ldg(reinterpret_cast<const uint2*>(static_cast<const uint16_t*>(t.grad) + (g.r0 + r) * t.grad_ld + g.c0 + c));
-                    float4 p = reinterpret_cast<float4*>(ms)[q];
-                    float4 mm = reinterpret_cast<float4*>(m)[q];
-                    float4 vv = reinterpret_cast<float4*>(v)[q];
-                    float g0 = bf16_bits_to_float((uint16_t)(graw.x & 0xffffu)), g1 = bf16_bits_to_float((uint16_t)(graw.x >> 16));
-                    float g2 = bf16_bits_to_float((uint16_t)(graw.y & 0xffffu)), g3 = bf16_bits_to_float((uint16_t)(graw.y >> 16));
-                    if (scale) { g0 *= clip; g1 *= clip; g2 *= clip; g3 *= clip; }
-                    p.x = adamw_element(p.x, g0, mm.x, vv.x, s.adam);
-                    p.y = adamw_element(p.y, g1, mm.y, vv.y, s.adam);
-                    p.z = adamw_element(p.z, g2, mm.z, vv.z, s.adam);
-                    p.w = adamw_element(p.w, g3, mm.w, vv.w, s.adam);
-                    reinterpret_cast<float4*>(ms)[q] = p;
-                    reinterpret_cast<float4*>(m)[q] = mm;
-                    reinterpret_cast<float4*>(v)[q] = vv;
-                    uint16_t* pb = static_cast<uint16_t*>(t.param);
-                    if (s.stochastic) {
-                        store_bf16(pb, pi, p.x, s, tile.tensor);
-                        store_bf16(pb, pi + 1, p.y, s, tile.tensor);
-                        store_bf16(pb, pi + 2, p.z, s, tile.tensor);
-                        store_bf16(pb, pi + 3, p.w, s, tile.tensor);
-                    } else {
-                        uint2 out;
-                        out.x = (uint32_t)float_to_bf16_rne(p.x) | ((uint32_t)float_to_bf16_rne(p.y) << 16);
-                        out.y = (uint32_t)float_to_bf16_rne(p.z) | ((uint32_t)float_to_bf16_rne(p.w) << 16);
-                        *reinterpret_cast<uint2*>(pb + pi) = out;
-                    }
-                }
-            }
-        } else {
-            const int64_t n = g.nr * g.nc;
-            const int64_t sld = t.kind == DTN_KIND_BLOCKED ? g.b : 0;
-            for (int64_t e = lane; e < n; e += 32) {
-                const int64_t r = e / g.nc, c = e % g.nc;
-                const int64_t pi = (g.r0 + r) * t.param_ld + g.c0 + c;
-                const int64_t si = r * sld + c;
-                float gv = load_elem(t.grad, t.dtype, (g.r0 + r) * t.grad_ld + g.c0 + c);
-                if (scale) gv *= clip;
-                if (t.dtype == DTN_FLOAT32) {
-                    float* p = static_cast<float*>(t.param);
-                    p[pi] = adamw_element(p[pi], gv, m[si], v[si], s.adam);
-                } else {
-                    float* ms = t.master + g.state_offset;
-                    ms[si] = adamw_element(ms[si], gv, m[si], v[si], s.adam);
-                    store_bf16(static_cast<uint16_t*>(t.param), pi, ms[si], s, tile.tensor);
-                }
+                float* ms = t.master + g.state_offset;
+                ms[si] = adamw_element(ms[si], gv, m[si], v[si], s.adam);
+                store_bf16(static_cast<uint16_t*>(t.param), pi, ms[si], s, tile.tensor);
             }
         }
     }
@@ -278,6 +302,8 @@ public:
         cudaDeviceProp prop{};
         check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
         sm_count_ = prop.multiProcessorCount;
+        check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks_per_sm_, adamw_kernel, kThreads, 0), "occupancy query");
+        blocks_per_sm_ = std::max(blocks_per_sm_, 1);
         check(cudaMalloc(&sum_, sizeof(double)), "cudaMalloc(norm)");
     }
     ~CudaBackend() override {
@@ -343,8 +369,8 @@ public:
         if (dirty_) upload(plan);
         const int64_t ntiles = (int64_t)plan.tiles.size();
         const bool want_norm = args.max_grad_norm > 0 || args.compute_norm;
-        // A persistent grid: enough resident warps to keep every SM's memory pipes busy.
-        const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * 8));
+        // A persistent grid of as many blocks as fit on the device at once.
+        const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
         if (want_norm) {
             check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
             if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, sum_);
@@ -400,6 +426,7 @@ private:
 
     int device_;
     int sm_count_ = 0;
+    int blocks_per_sm_ = 1;
     double* sum_ = nullptr;
     DevTensor* d_tensors_ = nullptr;
     Tile* d_tiles_ = nullptr;

@@ -36,9 +36,9 @@ internal sealed class BsrScenario : IDisposable
     public List<Tensor> Initial { get; } = [];
     public List<BlockLayout?> Layouts { get; } = [];
 
-    /// <summary>Fresh leaf parameters holding the initial values, on the scenario's device.</summary>
+    /// <summary>Fresh leaf parameters holding copies of the initial values (own memory), on the scenario's device.</summary>
     public List<BsrParameter> MakeParameters() =>
-        Initial.Select((t, i) => new BsrParameter($"p{i}", t.to(device).detach().requires_grad_(true), Layouts[i])).ToList();
+        Initial.Select((t, i) => new BsrParameter($"p{i}", t.to(device).detach().clone().requires_grad_(true), Layouts[i])).ToList();
 
     /// <summary>Draws one gradient per parameter (the same values for every optimizer that asks for step k).</summary>
     public List<Tensor> DrawGradients(double scale = 1.0) =>
