@@ -56,7 +56,7 @@ public sealed class OptimizerBenchmark : IBenchmark
         var elements = shapes.Sum(s => s[0] * s[1]);
         var native = NativeBackend.Status;
         output.WriteLine($"optimizer benchmark on {(onGpu ? "CUDA" : $"CPU ({Environment.ProcessorCount} cores)")}: {shapes.Count} weights, {elements:N0} parameters, {steps} timed steps");
-        output.WriteLine(native.Available ? $"BSR-AdamW backend: native-{deviceName}" : $"BSR-AdamW backend: reference (native library not available: {native.Error})");
+        output.WriteLine(native.Available ? $"backend: native-{deviceName}" : $"backend: reference (native library not available: {native.Error})");
         output.WriteLine($"{"optimizer",-22} {"dtype",-5} {"B",4} {"density",7} {"ms/step",9} {"GB/s",8} {"state MiB",10} {"state/dense",11}");
         foreach (var dtype in dtypes)
         {
