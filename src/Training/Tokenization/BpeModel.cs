@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace DeltaTui.Training.Tokenization;
+
+/// <summary>
+/// Hugging Face's BPE model: a piece is split into characters (each a vocabulary token, else its UTF-8 bytes as
+/// "&lt;0xNN&gt;" tokens with byte fallback, else unk), then the adjacent pair with the lowest merge rank is merged,
+/// leftmost first on ties, until no pair has a merge. Results for short pieces are cached.
+/// </summary>
+internal sealed class BpeModel
+{
+    private const int MaxCachedPieceLength = 256;
+    private const int MaxCacheEntries = 200_000;
+
+    private readonly Dictionary<string, int> _vocab;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabBySpan;
+    private readonly string?[] _idToToken;
+    private readonly int[] _bmpCharIds;
+    private readonly Dictionary<int, int> _astralRuneIds = new();
+    private readonly int[] _byteIds = new int[256];
+    private readonly Dictionary<long, long> _merges;
+    private readonly int _unkId;
+    private readonly bool _fuseUnk;
+    private readonly bool _byteFallback;
+    private readonly bool _ignoreMerges;
+    private readonly ConcurrentDictionary<string, int[]> _cache = new();
+    private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
+
+    /// <param name="vocab">Token string to id.</param>
+    /// <param name="merges">(left id, right id) packed by <see cref="PairKey"/> to (rank, merged id) packed by <see cref="MergeValue"/>.</param>
+    /// <param name="unkId">Id of the unknown token, or -1 when the model has none.</param>
+    public BpeModel(Dictionary<string, int> vocab, Dictionary<long, long> merges, int unkId, bool fuseUnk, bool byteFallback, bool ignoreMerges)
+    {
+        _vocab = vocab;
+        _vocabBySpan = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
+        _merges = merges;
+        _unkId = unkId;
+        _fuseUnk = fuseUnk;
+        _byteFallback = byteFallback;
+        _ignoreMerges = ignoreMerges;
+        _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        var maxId = vocab.Count == 0 ? -1 : vocab.Values.Max();
+        _idToToken = new string?[maxId + 1];
+        _bmpCharIds = new int[char.MaxValue + 1];
+        Array.Fill(_bmpCharIds, -1);
+        Array.Fill(_byteIds, -1);
+        foreach (var (token, id) in vocab)
+        {
+            _idToToken[id] = token;
+            if (Rune.DecodeFromUtf16(token, out var rune, out var used) == System.Buffers.OperationStatus.Done && used == token.Length)
+            {
+                if (rune.IsBmp)
+                    _bmpCharIds[rune.Value] = id;
+                else
+                    _astralRuneIds[rune.Value] = id;
+            }
+        }
+        for (var b = 0; b < 256; b++)
+        {
+            if (vocab.TryGetValue($"<0x{b:X2}>", out var id))
+                _byteIds[b] = id;
+        }
+    }
+
+    /// <summary>One past the largest id in the vocabulary.</summary>
+    public int IdCount => _idToToken.Length;
+
+    public static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
+
+    public static long MergeValue(int rank, int mergedId) => ((long)rank << 32) | (uint)mergedId;
+
+    public string? IdToToken(int id) => id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
+
+    public bool TryGetId(ReadOnlySpan<char> token, out int id) => _vocabBySpan.TryGetValue(token, out id);
+
+    /// <summary>Appends the ids of one pre-tokenized piece to <paramref name="output"/>.</summary>
+    public void Encode(ReadOnlySpan<char> piece, List<int> output, BpeWorkspace workspace)
+    {
+        if (piece.IsEmpty)
+            return;
+        if (_ignoreMerges && _vocabBySpan.TryGetValue(piece, out var whole))
+        {
+            output.Add(whole);
+            return;
+        }
+        var cacheable = piece.Length <= MaxCachedPieceLength;
+        if (cacheable && _cacheBySpan.TryGetValue(piece, out var cached))
+        {
+            output.AddRange(cached);
+            return;
+        }
+
+        var start = output.Count;
+        SplitIntoSymbols(piece, workspace);
+        MergeAll(workspace, output);
+        if (cacheable)
+        {
+            if (_cache.Count >= MaxCacheEntries)
+                _cache.Clear();
+            _cacheBySpan.TryAdd(piece, output.GetRange(start, output.Count - start).ToArray());
+        }
+    }
+
+    private void SplitIntoSymbols(ReadOnlySpan<char> piece, BpeWorkspace workspace)
+    {
+        workspace.Reset(piece.Length * 4);
+        var pendingUnk = false;
+        Span<byte> utf8 = stackalloc byte[4];
+        var index = 0;
+        while (index < piece.Length)
+        {
+            // Lone surrogates cannot reach Hugging Face (its strings are valid UTF-8); they read as U+FFFD here.
+            if (Rune.DecodeFromUtf16(piece[index..], out var rune, out var used) != System.Buffers.OperationStatus.Done)
+                rune = Rune.ReplacementChar;
+            index += used;
+
+            var id = rune.IsBmp ? _bmpCharIds[rune.Value] : _astralRuneIds.GetValueOrDefault(rune.Value, -1);
+            if (id >= 0)
+            {
+                if (pendingUnk)
+                {
+                    workspace.Add(_unkId);
+                    pendingUnk = false;
+                }
+                workspace.Add(id);
+                continue;
+            }
+
+            if (_byteFallback)
+            {
+                var byteCount = rune.EncodeToUtf8(utf8);
+                var allKnown = true;
+                for (var b = 0; b < byteCount; b++)
+                    allKnown &= _byteIds[utf8[b]] >= 0;
+                if (allKnown)
+                {
+                    // Hugging Face leaves a pending unk open across byte-fallback characters.
+                    for (var b = 0; b < byteCount; b++)
+                        workspace.Add(_byteIds[utf8[b]]);
+                    continue;
+                }
+            }
+
+            if (_unkId < 0)
+                throw new InvalidOperationException(
+                    $"Character U+{rune.Value:X4} is not in the vocabulary and the tokenizer has no unk token.");
+            if (pendingUnk && !_fuseUnk)
+                workspace.Add(_unkId);
+            pendingUnk = true;
+        }
+        if (pendingUnk)
+            workspace.Add(_unkId);
+    }
+
+    private void MergeAll(BpeWorkspace w, List<int> output)
+    {
+        var n = w.Count;
+        var ids = w.Ids;
+        var prev = w.Prev;
+        var next = w.Next;
+        var alive = w.Alive;
+        var queue = w.Queue;
+        queue.Clear();
+        for (var i = 0; i + 1 < n; i++)
+        {
+            if (_merges.TryGetValue(PairKey(ids[i], ids[i + 1]), out var merge))
+                queue.Enqueue((i, (int)merge), Priority(merge, i));
+        }
+
+        while (queue.TryDequeue(out var top, out _))
+        {
+            var pos = top.Pos;
+            if (!alive[pos])
+                continue;
+            var right = next[pos];
+            if (right >= n)
+                continue;
+            // Entries go stale when a neighbour was merged since they were queued.
+            if (!_merges.TryGetValue(PairKey(ids[pos], ids[right]), out var current) || (int)current != top.MergedId)
+                continue;
+
+            ids[pos] = top.MergedId;
+            alive[right] = false;
+            next[pos] = next[right];
+            if (next[pos] < n)
+                prev[next[pos]] = pos;
+
+            var before = prev[pos];
+            if (before >= 0 && _merges.TryGetValue(PairKey(ids[before], ids[pos]), out var leftMerge))
+                queue.Enqueue((before, (int)leftMerge), Priority(leftMerge, before));
+            var after = next[pos];
+            if (after < n && _merges.TryGetValue(PairKey(ids[pos], ids[after]), out var rightMerge))
+                queue.Enqueue((pos, (int)rightMerge), Priority(rightMerge, pos));
+        }
+
+        for (var i = 0; i < n; i = next[i])
+            output.Add(ids[i]);
+    }
+
+    // Lowest rank first, then leftmost position: Hugging Face's heap order.
+    private static long Priority(long merge, int position) => (merge & ~0xFFFFFFFFL) | (uint)position;
+}
