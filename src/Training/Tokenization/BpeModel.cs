@@ -26,6 +26,7 @@ internal sealed class BpeModel
     private readonly bool _ignoreMerges;
     private readonly ConcurrentDictionary<string, int[]> _cache = new();
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
+    private int _cacheAdds;
 
     /// <param name="vocab">Token string to id.</param>
     /// <param name="merges">(left id, right id) packed by <see cref="PairKey"/> to (rank, merged id) packed by <see cref="MergeValue"/>.</param>
@@ -97,8 +98,12 @@ internal sealed class BpeModel
         MergeAll(workspace, output);
         if (cacheable)
         {
-            if (_cache.Count >= MaxCacheEntries)
+            // ConcurrentDictionary.Count takes every lock, so the bound is kept with our own counter.
+            if (Interlocked.Increment(ref _cacheAdds) > MaxCacheEntries)
+            {
                 _cache.Clear();
+                Interlocked.Exchange(ref _cacheAdds, 0);
+            }
             _cacheBySpan.TryAdd(piece, output.GetRange(start, output.Count - start).ToArray());
         }
     }
@@ -166,22 +171,21 @@ internal sealed class BpeModel
         for (var i = 0; i + 1 < n; i++)
         {
             if (_merges.TryGetValue(PairKey(ids[i], ids[i + 1]), out var merge))
-                queue.Enqueue((i, (int)merge), Priority(merge, i));
+                queue.Push(Rank(merge), i, (int)merge);
         }
 
-        while (queue.TryDequeue(out var top, out _))
+        while (queue.TryPop(out var pos, out var mergedId))
         {
-            var pos = top.Pos;
             if (!alive[pos])
                 continue;
             var right = next[pos];
             if (right >= n)
                 continue;
             // Entries go stale when a neighbour was merged since they were queued.
-            if (!_merges.TryGetValue(PairKey(ids[pos], ids[right]), out var current) || (int)current != top.MergedId)
+            if (!_merges.TryGetValue(PairKey(ids[pos], ids[right]), out var current) || (int)current != mergedId)
                 continue;
 
-            ids[pos] = top.MergedId;
+            ids[pos] = mergedId;
             alive[right] = false;
             next[pos] = next[right];
             if (next[pos] < n)
@@ -189,16 +193,15 @@ internal sealed class BpeModel
 
             var before = prev[pos];
             if (before >= 0 && _merges.TryGetValue(PairKey(ids[before], ids[pos]), out var leftMerge))
-                queue.Enqueue((before, (int)leftMerge), Priority(leftMerge, before));
+                queue.Push(Rank(leftMerge), before, (int)leftMerge);
             var after = next[pos];
             if (after < n && _merges.TryGetValue(PairKey(ids[pos], ids[after]), out var rightMerge))
-                queue.Enqueue((pos, (int)rightMerge), Priority(rightMerge, pos));
+                queue.Push(Rank(rightMerge), pos, (int)rightMerge);
         }
 
         for (var i = 0; i < n; i = next[i])
             output.Add(ids[i]);
     }
 
-    // Lowest rank first, then leftmost position: Hugging Face's heap order.
-    private static long Priority(long merge, int position) => (merge & ~0xFFFFFFFFL) | (uint)position;
+    private static int Rank(long merge) => (int)(merge >> 32);
 }

@@ -10,7 +10,7 @@ internal sealed class BpeWorkspace
     public int[] Prev = new int[64];
     public int[] Next = new int[64];
     public bool[] Alive = new bool[64];
-    public readonly PriorityQueue<(int Pos, int MergedId), long> Queue = new();
+    public readonly MergeQueue Queue = new();
 
     public int Count { get; private set; }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -77,6 +78,7 @@ internal static class TokenizerJsonReader
     private sealed class ModelSection
     {
         public Dictionary<string, int>? Vocab;
+        public Dictionary<long, long>? Merges;
         public int MergesOffset = -1;
         public string? UnkToken;
         public bool FuseUnk;
@@ -103,9 +105,14 @@ internal static class TokenizerJsonReader
                     model.Vocab = ReadVocab(path, json, ref reader);
                     break;
                 case "merges":
-                    // Resolved once the whole model section (and so the vocabulary) has been read.
                     if (reader.TokenType != JsonTokenType.StartArray)
                         throw new TokenizerFormatException(path, "model.merges must be an array");
+                    if (model.Vocab is not null)
+                    {
+                        model.Merges = ReadMerges(path, json, 0, ref reader, model.Vocab);
+                        break;
+                    }
+                    // Merges before the vocabulary: resolved once the whole model section has been read.
                     model.MergesOffset = (int)reader.TokenStartIndex;
                     reader.Skip();
                     break;
@@ -140,11 +147,13 @@ internal static class TokenizerJsonReader
         return model;
     }
 
+    // Runs once per process: compiling it fully optimised at once beats starting it in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Dictionary<string, int> ReadVocab(string path, ReadOnlySpan<byte> json, ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new TokenizerFormatException(path, "model.vocab must be an object of token -> id");
-        var vocab = new Dictionary<string, int>(capacity: 1 << 16);
+        var vocab = new Dictionary<string, int>(capacity: 1 << 18);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var token = reader.GetString()!;
@@ -164,82 +173,85 @@ internal static class TokenizerJsonReader
         var unkId = -1;
         if (section.UnkToken is { } unk && !vocab.TryGetValue(unk, out unkId))
             throw new TokenizerFormatException(path, $"model.unk_token \"{unk}\" is not in model.vocab");
-        var merges = section.MergesOffset < 0
-            ? new Dictionary<long, long>()
-            : ReadMerges(path, json, section.MergesOffset, vocab);
+        var merges = section.Merges;
+        if (merges is null && section.MergesOffset >= 0)
+        {
+            var reader = new Utf8JsonReader(json[section.MergesOffset..]);
+            reader.Read();
+            merges = ReadMerges(path, json, section.MergesOffset, ref reader, vocab);
+        }
+        merges ??= new Dictionary<long, long>(PairKeyComparer.Instance);
         return new BpeModel(vocab, merges, unkId, section.FuseUnk, section.ByteFallback, section.IgnoreMerges);
     }
 
-    /// <summary>Merges as "a b" strings (the older format) or [a, b] pairs; rank is the position in the list.</summary>
-    private static Dictionary<long, long> ReadMerges(string path, ReadOnlySpan<byte> json, int offset, Dictionary<string, int> vocab)
-    {
-        try
-        {
-            return ReadMergesUnchecked(path, json, offset, vocab);
-        }
-        catch (JsonException e)
-        {
-            // The merge reader starts at the array, so its line numbers count from there.
-            var line = CountNewlines(json, offset) + (e.LineNumber ?? 0) + 1;
-            throw new TokenizerFormatException(path, $"not valid JSON in model.merges near line {line}: {e.Message}", e);
-        }
-    }
-
-    private static Dictionary<long, long> ReadMergesUnchecked(string path, ReadOnlySpan<byte> json, int offset, Dictionary<string, int> vocab)
+    /// <summary>
+    /// Merges as "a b" strings (the older format) or [a, b] pairs; a merge's rank is its position in the list.
+    /// The reader stands on the array's start and reads <paramref name="json"/> from <paramref name="offset"/>.
+    /// </summary>
+    // Runs once per process: compiling it fully optimised at once beats starting it in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Dictionary<long, long> ReadMerges(string path, ReadOnlySpan<byte> json, int offset, ref Utf8JsonReader reader, Dictionary<string, int> vocab)
     {
         var lookup = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
-        var merges = new Dictionary<long, long>(capacity: 1 << 16);
-        var reader = new Utf8JsonReader(json[offset..]);
-        reader.Read();
+        var merges = new Dictionary<long, long>(capacity: Math.Max(16, vocab.Count * 2), PairKeyComparer.Instance);
         var buffer = new char[256];
         var rank = 0;
-        for (var index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
+        try
         {
-            int leftLength, rightStart, rightLength;
-            if (reader.TokenType == JsonTokenType.String)
+            for (var index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
             {
-                var length = CopyString(ref reader, ref buffer, 0);
-                var line = buffer.AsSpan(0, length);
-                if (line.StartsWith("#version", StringComparison.Ordinal))
-                    continue;
-                leftLength = line.IndexOf(' ');
-                if (leftLength < 0 || line[(leftLength + 1)..].Contains(' '))
-                    throw new TokenizerFormatException(path,
-                        $"model.merges[{index}] \"{line}\" is not two tokens separated by one space (line {LineOf(json, offset, reader)})");
-                rightStart = leftLength + 1;
-                rightLength = length - rightStart;
-            }
-            else if (reader.TokenType == JsonTokenType.StartArray)
-            {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                int leftLength, rightStart, rightLength;
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    var length = CopyString(ref reader, ref buffer, 0);
+                    var line = buffer.AsSpan(0, length);
+                    if (line.StartsWith("#version", StringComparison.Ordinal))
+                        continue;
+                    leftLength = line.IndexOf(' ');
+                    if (leftLength < 0 || line[(leftLength + 1)..].Contains(' '))
+                        throw new TokenizerFormatException(path,
+                            $"model.merges[{index}] \"{line}\" is not two tokens separated by one space (line {LineOf(json, offset, reader)})");
+                    rightStart = leftLength + 1;
+                    rightLength = length - rightStart;
+                }
+                else if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                        throw BadPair(path, index, json, offset, reader);
+                    leftLength = CopyString(ref reader, ref buffer, 0);
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                        throw BadPair(path, index, json, offset, reader);
+                    rightStart = leftLength;
+                    rightLength = CopyString(ref reader, ref buffer, leftLength);
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray)
+                        throw BadPair(path, index, json, offset, reader);
+                }
+                else
+                {
                     throw BadPair(path, index, json, offset, reader);
-                leftLength = CopyString(ref reader, ref buffer, 0);
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
-                    throw BadPair(path, index, json, offset, reader);
-                rightStart = leftLength;
-                rightLength = CopyString(ref reader, ref buffer, leftLength);
-                if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray)
-                    throw BadPair(path, index, json, offset, reader);
-            }
-            else
-            {
-                throw BadPair(path, index, json, offset, reader);
-            }
+                }
 
-            var left = buffer.AsSpan(0, leftLength);
-            var right = buffer.AsSpan(rightStart, rightLength);
-            if (!lookup.TryGetValue(left, out var leftId))
-                throw MissingToken(path, index, left);
-            if (!lookup.TryGetValue(right, out var rightId))
-                throw MissingToken(path, index, right);
-            if (rightStart != leftLength)
-                right.CopyTo(buffer.AsSpan(leftLength));
-            var merged = buffer.AsSpan(0, leftLength + rightLength);
-            if (!lookup.TryGetValue(merged, out var mergedId))
-                throw MissingToken(path, index, merged);
-            // A repeated pair keeps its last rank, as Hugging Face's map does.
-            merges[BpeModel.PairKey(leftId, rightId)] = BpeModel.MergeValue(rank, mergedId);
-            rank++;
+                var left = buffer.AsSpan(0, leftLength);
+                var right = buffer.AsSpan(rightStart, rightLength);
+                if (!lookup.TryGetValue(left, out var leftId))
+                    throw MissingToken(path, index, left);
+                if (!lookup.TryGetValue(right, out var rightId))
+                    throw MissingToken(path, index, right);
+                if (rightStart != leftLength)
+                    right.CopyTo(buffer.AsSpan(leftLength));
+                var merged = buffer.AsSpan(0, leftLength + rightLength);
+                if (!lookup.TryGetValue(merged, out var mergedId))
+                    throw MissingToken(path, index, merged);
+                // A repeated pair keeps its last rank, as Hugging Face's map does.
+                merges[BpeModel.PairKey(leftId, rightId)] = BpeModel.MergeValue(rank, mergedId);
+                rank++;
+            }
+        }
+        catch (JsonException e) when (offset > 0)
+        {
+            // A reader started at the array counts lines from there.
+            var line = CountNewlines(json, offset) + (e.LineNumber ?? 0) + 1;
+            throw new TokenizerFormatException(path, $"not valid JSON in model.merges near line {line}: {e.Message}", e);
         }
         return merges;
     }
