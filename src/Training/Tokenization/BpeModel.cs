@@ -19,7 +19,7 @@ internal sealed class BpeModel
     private readonly int[] _bmpCharIds;
     private readonly Dictionary<int, int> _astralRuneIds = new();
     private readonly int[] _byteIds = new int[256];
-    private readonly Dictionary<long, long> _merges;
+    private readonly MergeTable _merges;
     private readonly int _unkId;
     private readonly bool _fuseUnk;
     private readonly bool _byteFallback;
@@ -29,9 +29,8 @@ internal sealed class BpeModel
     private int _cacheAdds;
 
     /// <param name="vocab">Token string to id.</param>
-    /// <param name="merges">(left id, right id) packed by <see cref="PairKey"/> to (rank, merged id) packed by <see cref="MergeValue"/>.</param>
     /// <param name="unkId">Id of the unknown token, or -1 when the model has none.</param>
-    public BpeModel(Dictionary<string, int> vocab, Dictionary<long, long> merges, int unkId, bool fuseUnk, bool byteFallback, bool ignoreMerges)
+    public BpeModel(Dictionary<string, int> vocab, MergeTable merges, int unkId, bool fuseUnk, bool byteFallback, bool ignoreMerges)
     {
         _vocab = vocab;
         _vocabBySpan = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -67,10 +66,6 @@ internal sealed class BpeModel
 
     /// <summary>One past the largest id in the vocabulary.</summary>
     public int IdCount => _idToToken.Length;
-
-    public static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
-
-    public static long MergeValue(int rank, int mergedId) => ((long)rank << 32) | (uint)mergedId;
 
     public string? IdToToken(int id) => id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
 
@@ -170,8 +165,8 @@ internal sealed class BpeModel
         queue.Clear();
         for (var i = 0; i + 1 < n; i++)
         {
-            if (_merges.TryGetValue(PairKey(ids[i], ids[i + 1]), out var merge))
-                queue.Push(Rank(merge), i, (int)merge);
+            if (_merges.TryGet(ids[i], ids[i + 1], out var rank, out var merged))
+                queue.Push(rank, i, merged);
         }
 
         while (queue.TryPop(out var pos, out var mergedId))
@@ -182,7 +177,7 @@ internal sealed class BpeModel
             if (right >= n)
                 continue;
             // Entries go stale when a neighbour was merged since they were queued.
-            if (!_merges.TryGetValue(PairKey(ids[pos], ids[right]), out var current) || (int)current != mergedId)
+            if (!_merges.TryGet(ids[pos], ids[right], out _, out var current) || current != mergedId)
                 continue;
 
             ids[pos] = mergedId;
@@ -192,16 +187,14 @@ internal sealed class BpeModel
                 prev[next[pos]] = pos;
 
             var before = prev[pos];
-            if (before >= 0 && _merges.TryGetValue(PairKey(ids[before], ids[pos]), out var leftMerge))
-                queue.Push(Rank(leftMerge), before, (int)leftMerge);
+            if (before >= 0 && _merges.TryGet(ids[before], ids[pos], out var leftRank, out var leftMerged))
+                queue.Push(leftRank, before, leftMerged);
             var after = next[pos];
-            if (after < n && _merges.TryGetValue(PairKey(ids[pos], ids[after]), out var rightMerge))
-                queue.Push(Rank(rightMerge), pos, (int)rightMerge);
+            if (after < n && _merges.TryGet(ids[pos], ids[after], out var rightRank, out var rightMerged))
+                queue.Push(rightRank, pos, rightMerged);
         }
 
         for (var i = 0; i < n; i = next[i])
             output.Add(ids[i]);
     }
-
-    private static int Rank(long merge) => (int)(merge >> 32);
 }

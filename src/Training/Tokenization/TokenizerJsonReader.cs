@@ -78,7 +78,7 @@ internal static class TokenizerJsonReader
     private sealed class ModelSection
     {
         public Dictionary<string, int>? Vocab;
-        public Dictionary<long, long>? Merges;
+        public MergeTable? Merges;
         public int MergesOffset = -1;
         public string? UnkToken;
         public bool FuseUnk;
@@ -180,7 +180,7 @@ internal static class TokenizerJsonReader
             reader.Read();
             merges = ReadMerges(path, json, section.MergesOffset, ref reader, vocab);
         }
-        merges ??= new Dictionary<long, long>(PairKeyComparer.Instance);
+        merges ??= new MergeTable(0);
         return new BpeModel(vocab, merges, unkId, section.FuseUnk, section.ByteFallback, section.IgnoreMerges);
     }
 
@@ -190,39 +190,39 @@ internal static class TokenizerJsonReader
     /// </summary>
     // Runs once per process: compiling it fully optimised at once beats starting it in tier-0 code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Dictionary<long, long> ReadMerges(string path, ReadOnlySpan<byte> json, int offset, ref Utf8JsonReader reader, Dictionary<string, int> vocab)
+    private static MergeTable ReadMerges(string path, ReadOnlySpan<byte> json, int offset, ref Utf8JsonReader reader, Dictionary<string, int> vocab)
     {
-        var lookup = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
-        var merges = new Dictionary<long, long>(capacity: Math.Max(16, vocab.Count * 2), PairKeyComparer.Instance);
-        var buffer = new char[256];
+        var table = new Utf8TokenTable(vocab);
+        var merges = new MergeTable(expectedCount: vocab.Count * 2);
+        var input = json[offset..];
+        var leftBuffer = new byte[256];
+        var rightBuffer = new byte[256];
         var rank = 0;
         try
         {
             for (var index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
             {
-                int leftLength, rightStart, rightLength;
+                ReadOnlySpan<byte> left, right;
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    var length = CopyString(ref reader, ref buffer, 0);
-                    var line = buffer.AsSpan(0, length);
-                    if (line.StartsWith("#version", StringComparison.Ordinal))
+                    var line = Unescaped(input, ref reader, ref leftBuffer);
+                    if (line.StartsWith("#version"u8))
                         continue;
-                    leftLength = line.IndexOf(' ');
-                    if (leftLength < 0 || line[(leftLength + 1)..].Contains(' '))
+                    var space = line.IndexOf((byte)' ');
+                    if (space < 0 || line[(space + 1)..].Contains((byte)' '))
                         throw new TokenizerFormatException(path,
-                            $"model.merges[{index}] \"{line}\" is not two tokens separated by one space (line {LineOf(json, offset, reader)})");
-                    rightStart = leftLength + 1;
-                    rightLength = length - rightStart;
+                            $"model.merges[{index}] \"{Encoding.UTF8.GetString(line)}\" is not two tokens separated by one space (line {LineOf(json, offset, reader)})");
+                    left = line[..space];
+                    right = line[(space + 1)..];
                 }
                 else if (reader.TokenType == JsonTokenType.StartArray)
                 {
                     if (!reader.Read() || reader.TokenType != JsonTokenType.String)
                         throw BadPair(path, index, json, offset, reader);
-                    leftLength = CopyString(ref reader, ref buffer, 0);
+                    left = Unescaped(input, ref reader, ref leftBuffer);
                     if (!reader.Read() || reader.TokenType != JsonTokenType.String)
                         throw BadPair(path, index, json, offset, reader);
-                    rightStart = leftLength;
-                    rightLength = CopyString(ref reader, ref buffer, leftLength);
+                    right = Unescaped(input, ref reader, ref rightBuffer);
                     if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray)
                         throw BadPair(path, index, json, offset, reader);
                 }
@@ -231,19 +231,13 @@ internal static class TokenizerJsonReader
                     throw BadPair(path, index, json, offset, reader);
                 }
 
-                var left = buffer.AsSpan(0, leftLength);
-                var right = buffer.AsSpan(rightStart, rightLength);
-                if (!lookup.TryGetValue(left, out var leftId))
-                    throw MissingToken(path, index, left);
-                if (!lookup.TryGetValue(right, out var rightId))
-                    throw MissingToken(path, index, right);
-                if (rightStart != leftLength)
-                    right.CopyTo(buffer.AsSpan(leftLength));
-                var merged = buffer.AsSpan(0, leftLength + rightLength);
-                if (!lookup.TryGetValue(merged, out var mergedId))
-                    throw MissingToken(path, index, merged);
-                // A repeated pair keeps its last rank, as Hugging Face's map does.
-                merges[BpeModel.PairKey(leftId, rightId)] = BpeModel.MergeValue(rank, mergedId);
+                if (!table.TryGetId(left, out var leftId))
+                    throw MissingToken(path, index, left, []);
+                if (!table.TryGetId(right, out var rightId))
+                    throw MissingToken(path, index, right, []);
+                if (!table.TryGetId(left, right, out var mergedId))
+                    throw MissingToken(path, index, left, right);
+                merges.Set(leftId, rightId, rank, mergedId);
                 rank++;
             }
         }
@@ -256,20 +250,24 @@ internal static class TokenizerJsonReader
         return merges;
     }
 
-    private static int CopyString(ref Utf8JsonReader reader, ref char[] buffer, int at)
+    /// <summary>
+    /// The string's UTF-8 bytes: a slice of the reader's <paramref name="input"/> when it has no escapes (so it
+    /// stays valid while the reader moves on), else unescaped into <paramref name="buffer"/>.
+    /// </summary>
+    private static ReadOnlySpan<byte> Unescaped(ReadOnlySpan<byte> input, scoped ref Utf8JsonReader reader, scoped ref byte[] buffer)
     {
-        // Unescaped text never has more UTF-16 chars than the raw bytes have.
-        var needed = at + reader.ValueSpan.Length;
-        if (buffer.Length < needed)
-            Array.Resize(ref buffer, Math.Max(needed, buffer.Length * 2));
-        return reader.CopyString(buffer.AsSpan(at));
+        if (!reader.ValueIsEscaped)
+            return input.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+        if (buffer.Length < reader.ValueSpan.Length)
+            buffer = new byte[Math.Max(reader.ValueSpan.Length, buffer.Length * 2)];
+        return buffer.AsSpan(0, reader.CopyString(buffer));
     }
 
     private static TokenizerFormatException BadPair(string path, int index, ReadOnlySpan<byte> json, int offset, Utf8JsonReader reader) =>
         new(path, $"model.merges[{index}] must be a \"a b\" string or a [\"a\", \"b\"] pair (line {LineOf(json, offset, reader)})");
 
-    private static TokenizerFormatException MissingToken(string path, int index, ReadOnlySpan<char> token) =>
-        new(path, $"model.merges[{index}] uses \"{token}\", which is not in model.vocab");
+    private static TokenizerFormatException MissingToken(string path, int index, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second) =>
+        new(path, $"model.merges[{index}] uses \"{Encoding.UTF8.GetString(first)}{Encoding.UTF8.GetString(second)}\", which is not in model.vocab");
 
     private static IReadOnlyList<AddedToken> ReadAddedTokens(string path, JsonElement? element)
     {
