@@ -13,9 +13,7 @@ internal sealed class BpeModel
     private const int MaxCachedPieceLength = 256;
     private const int MaxCacheEntries = 200_000;
 
-    private readonly Dictionary<string, int> _vocab;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabBySpan;
-    private readonly string?[] _idToToken;
+    private readonly Utf8TokenTable _vocab;
     private readonly int[] _bmpCharIds;
     private readonly Dictionary<int, int> _astralRuneIds = new();
     private readonly int[] _byteIds = new int[256];
@@ -30,10 +28,9 @@ internal sealed class BpeModel
 
     /// <param name="vocab">Token string to id.</param>
     /// <param name="unkId">Id of the unknown token, or -1 when the model has none.</param>
-    public BpeModel(Dictionary<string, int> vocab, MergeTable merges, int unkId, bool fuseUnk, bool byteFallback, bool ignoreMerges)
+    public BpeModel(Utf8TokenTable vocab, MergeTable merges, int unkId, bool fuseUnk, bool byteFallback, bool ignoreMerges)
     {
         _vocab = vocab;
-        _vocabBySpan = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         _merges = merges;
         _unkId = unkId;
         _fuseUnk = fuseUnk;
@@ -41,42 +38,41 @@ internal sealed class BpeModel
         _ignoreMerges = ignoreMerges;
         _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
 
-        var maxId = vocab.Count == 0 ? -1 : vocab.Values.Max();
-        _idToToken = new string?[maxId + 1];
         _bmpCharIds = new int[char.MaxValue + 1];
         Array.Fill(_bmpCharIds, -1);
         Array.Fill(_byteIds, -1);
-        foreach (var (token, id) in vocab)
+        var bmp = _bmpCharIds;
+        var astral = _astralRuneIds;
+        vocab.ForEach((token, id) =>
         {
-            _idToToken[id] = token;
-            if (Rune.DecodeFromUtf16(token, out var rune, out var used) == System.Buffers.OperationStatus.Done && used == token.Length)
+            if (Rune.DecodeFromUtf8(token, out var rune, out var used) == System.Buffers.OperationStatus.Done && used == token.Length)
             {
                 if (rune.IsBmp)
-                    _bmpCharIds[rune.Value] = id;
+                    bmp[rune.Value] = id;
                 else
-                    _astralRuneIds[rune.Value] = id;
+                    astral[rune.Value] = id;
             }
-        }
+        });
         for (var b = 0; b < 256; b++)
         {
-            if (vocab.TryGetValue($"<0x{b:X2}>", out var id))
+            if (vocab.TryGetId($"<0x{b:X2}>".AsSpan(), out var id))
                 _byteIds[b] = id;
         }
     }
 
     /// <summary>One past the largest id in the vocabulary.</summary>
-    public int IdCount => _idToToken.Length;
+    public int IdCount => _vocab.IdCount;
 
-    public string? IdToToken(int id) => id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
+    public string? IdToToken(int id) => _vocab.TokenOf(id);
 
-    public bool TryGetId(ReadOnlySpan<char> token, out int id) => _vocabBySpan.TryGetValue(token, out id);
+    public bool TryGetId(ReadOnlySpan<char> token, out int id) => _vocab.TryGetId(token, out id);
 
     /// <summary>Appends the ids of one pre-tokenized piece to <paramref name="output"/>.</summary>
     public void Encode(ReadOnlySpan<char> piece, List<int> output, BpeWorkspace workspace)
     {
         if (piece.IsEmpty)
             return;
-        if (_ignoreMerges && _vocabBySpan.TryGetValue(piece, out var whole))
+        if (_ignoreMerges && _vocab.TryGetId(piece, out var whole))
         {
             output.Add(whole);
             return;

@@ -77,7 +77,7 @@ internal static class TokenizerJsonReader
 
     private sealed class ModelSection
     {
-        public Dictionary<string, int>? Vocab;
+        public Utf8TokenTable? Vocab;
         public MergeTable? Merges;
         public int MergesOffset = -1;
         public string? UnkToken;
@@ -149,21 +149,24 @@ internal static class TokenizerJsonReader
 
     // Runs once per process: compiling it fully optimised at once beats starting it in tier-0 code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Dictionary<string, int> ReadVocab(string path, ReadOnlySpan<byte> json, ref Utf8JsonReader reader)
+    private static Utf8TokenTable ReadVocab(string path, ReadOnlySpan<byte> json, ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new TokenizerFormatException(path, "model.vocab must be an object of token -> id");
-        var vocab = new Dictionary<string, int>(capacity: 1 << 18);
+        var vocab = new Utf8TokenTable();
+        var buffer = new byte[256];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var token = reader.GetString()!;
+            var token = Unescaped(json, ref reader, ref buffer);
             reader.Read();
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var id) || id < 0 || id >= MaxTokenId)
                 throw new TokenizerFormatException(path,
-                    $"model.vocab[\"{token}\"] must be an integer id in [0, {MaxTokenId}) (line {LineOf(json, 0, reader)})");
+                    $"model.vocab[\"{Encoding.UTF8.GetString(token)}\"] must be an integer id in [0, {MaxTokenId}) (line {LineOf(json, 0, reader)})");
             if (!vocab.TryAdd(token, id))
-                throw new TokenizerFormatException(path, $"model.vocab has the token \"{token}\" twice (line {LineOf(json, 0, reader)})");
+                throw new TokenizerFormatException(path,
+                    $"model.vocab has the token \"{Encoding.UTF8.GetString(token)}\" twice (line {LineOf(json, 0, reader)})");
         }
+        vocab.Complete();
         return vocab;
     }
 
@@ -171,7 +174,7 @@ internal static class TokenizerJsonReader
     {
         var vocab = section.Vocab ?? throw new TokenizerFormatException(path, "model.vocab is missing");
         var unkId = -1;
-        if (section.UnkToken is { } unk && !vocab.TryGetValue(unk, out unkId))
+        if (section.UnkToken is { } unk && !vocab.TryGetId(unk.AsSpan(), out unkId))
             throw new TokenizerFormatException(path, $"model.unk_token \"{unk}\" is not in model.vocab");
         var merges = section.Merges;
         if (merges is null && section.MergesOffset >= 0)
@@ -190,9 +193,9 @@ internal static class TokenizerJsonReader
     /// </summary>
     // Runs once per process: compiling it fully optimised at once beats starting it in tier-0 code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static MergeTable ReadMerges(string path, ReadOnlySpan<byte> json, int offset, ref Utf8JsonReader reader, Dictionary<string, int> vocab)
+    private static MergeTable ReadMerges(string path, ReadOnlySpan<byte> json, int offset, ref Utf8JsonReader reader, Utf8TokenTable vocab)
     {
-        var table = new Utf8TokenTable(vocab);
+        var table = vocab;
         var merges = new MergeTable(expectedCount: vocab.Count * 2);
         var input = json[offset..];
         var leftBuffer = new byte[256];
