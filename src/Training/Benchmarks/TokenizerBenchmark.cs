@@ -51,7 +51,15 @@ public sealed class TokenizerBenchmark : IBenchmark
         string source;
         if (arguments.TryGetValue("text", out var textFile))
         {
-            text = File.ReadAllText(textFile, Encoding.UTF8);
+            try
+            {
+                text = File.ReadAllText(textFile, Encoding.UTF8);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                output.WriteLine($"tokenizer benchmark: cannot read --text {textFile}: {e.Message}");
+                return Task.FromResult(1);
+            }
             source = textFile;
         }
         else
