@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using DeltaTui.Dashboard;
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Events;
@@ -10,8 +11,9 @@ namespace DeltaTui.Cli;
 
 /// <summary>
 /// <c>deltatui train [--config configs/X.json] [--headless] [--resume runs/NAME] [--debug-jaccard] [--section.key value ...]</c>:
-/// runs DPO training. Metrics go to runs/NAME/metrics.jsonl and TensorBoard; headless runs print a progress line.
-/// SIGINT and SIGTERM finish the step in flight, save masks, scores and a checkpoint, then exit.
+/// runs DPO training with the dashboard in the foreground, or headless with a progress line (asked for, or when
+/// there is no usable terminal). Metrics always go to runs/NAME/metrics.jsonl and TensorBoard. SIGINT and SIGTERM
+/// finish the step in flight, save masks, scores and a checkpoint, then exit; SIGHUP detaches the dashboard.
 /// </summary>
 public static class TrainCommand
 {
@@ -69,22 +71,16 @@ public static class TrainCommand
                 runName = options.Run.Name ?? $"{Path.GetFileNameWithoutExtension(configFile)}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
             }
 
-            // Training runs on a foreground thread: whatever the host does on a signal, the process
-            // cannot end before the step in flight is finished and everything is saved.
-            var finished = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
-            {
-                try { finished.SetResult(Train(options, runName, resumeDirectory is not null, output, error, cancellationToken)); }
-                catch (Exception e) { finished.SetException(e); }
-            })
-            { IsBackground = false, Name = "deltatui-train" };
-            thread.Start();
-            return finished.Task;
+            var terminal = TerminalCapabilities.Detect();
+            var headlessRun = options.Run.Headless || !terminal.Interactive;
+            if (!options.Run.Headless && terminal.HeadlessReason is { } reason) output.WriteLine($"deltatui train: headless ({reason})");
+            return Task.FromResult(Run(options, runName, resumeDirectory is not null, headlessRun, terminal, output, error, cancellationToken));
         });
         return command;
     }
 
-    private static int Train(DeltaTuiOptions options, string runName, bool resume, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static int Run(DeltaTuiOptions options, string runName, bool resume, bool headless, TerminalCapabilities terminal,
+        TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         using var control = new TrainingControl();
         using var onCancel = cancellationToken.Register(control.RequestStop);
@@ -99,9 +95,29 @@ public static class TrainCommand
         {
             EventSinkRunner.RunAsync(hub, new JsonlSink(Path.Combine(runDirectory, "metrics.jsonl")), SinkFailed),
             EventSinkRunner.RunAsync(hub, new TensorBoardSink(Path.Combine(runDirectory, "tensorboard")), SinkFailed),
-            // Until the dashboard subscribes here, every run prints the headless progress line.
-            EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1)), SinkFailed),
         };
+        var dashboardEvents = headless ? null : hub.Subscribe();
+        if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1)), SinkFailed));
+
+        // Training runs on a foreground thread: whatever the host or the UI does, the process cannot end
+        // before the step in flight is finished and everything is saved.
+        var exitCode = ExitCodes.Failure;
+        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, error)) { IsBackground = false, Name = "deltatui-train" };
+        training.Start();
+        if (dashboardEvents is not null)
+        {
+            var consoleLog = Path.Combine(runDirectory, "console.log");
+            DashboardHost.RunAlongside(dashboardEvents, control, new DashboardOptions(options.Debug.Jaccard, Title: $"DeltaTui {runName}"), terminal,
+                onDetached: () => sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(new StreamWriter(consoleLog, append: true), TimeSpan.FromSeconds(1)), SinkFailed)));
+        }
+        training.Join();
+        hub.Complete();
+        Task.WaitAll(sinks);
+        return exitCode;
+    }
+
+    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, TextWriter error)
+    {
         try
         {
             using var run = DpoRunFactory.Create(options, runName, hub, control, resume);
@@ -114,11 +130,6 @@ public static class TrainCommand
             hub.Publish(new RunFailed(0, e.Message));
             error.WriteLine($"deltatui train: {e.Message}");
             return ExitCodes.Failure;
-        }
-        finally
-        {
-            hub.Complete();
-            Task.WaitAll(sinks);
         }
     }
 
