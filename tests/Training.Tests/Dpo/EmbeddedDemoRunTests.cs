@@ -26,9 +26,9 @@ public class EmbeddedDemoRunTests : IDisposable
     }
 
     [Fact]
-    public void Given_the_demo_config_When_trained_briefly_Then_loss_starts_at_ln2_and_falls_and_masks_scores_and_final_model_are_saved()
+    public void Given_the_demo_config_When_trained_briefly_Then_loss_starts_at_ln2_and_falls_held_out_accuracy_reaches_0_9_and_masks_scores_and_final_model_are_saved()
     {
-        var options = DemoOptions(_root, "--training.steps", "60", "--training.eval_every", "60", "--masks.mask_interval", "30");
+        var options = DemoOptions(_root, "--training.steps", "30", "--training.eval_every", "30", "--masks.mask_interval", "15");
         var hub = new EventHub();
         var events = hub.Subscribe();
         using var control = new TrainingControl();
@@ -43,6 +43,8 @@ public class EmbeddedDemoRunTests : IDisposable
         var losses = all.OfType<StepCompleted>().Select(s => s.Metrics["loss"]).ToArray();
         Assert.Equal(Math.Log(2), losses[0], 4);
         Assert.True(losses[^10..].Average() < losses[0] - 0.1, $"loss did not fall: {string.Join(", ", losses.Select(l => l.ToString("0.000")))}");
+        var heldOut = all.OfType<EvalCompleted>().Last().Metrics["eval/rewards/accuracies"];
+        Assert.True(heldOut >= 0.9, $"held-out accuracy {heldOut}");
         Assert.Contains(all.OfType<IouSnapshot>(), s => s.Metrics.ContainsKey("iou/fisher_vs_magnitude"));
         Assert.DoesNotContain(all, e => e is IouFailed);
 
@@ -54,7 +56,7 @@ public class EmbeddedDemoRunTests : IDisposable
             Assert.True(loaded.Masks.Count > 0);
             Assert.Equal(mask.Method, loaded.Metadata["method"]);
         }
-        Assert.True(File.Exists(Path.Combine(_root, "runs", "ci", ScoresFile.FileName(60))));
+        Assert.True(File.Exists(Path.Combine(_root, "runs", "ci", ScoresFile.FileName(30))));
         Assert.True(File.Exists(Path.Combine(_root, "final_checkpoint", "ci", "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(_root, "final_checkpoint", "ci", "config.json")));
         Assert.True(File.Exists(Path.Combine(_root, "runs", "ci", DpoRunFactory.ResolvedConfigFileName)));
