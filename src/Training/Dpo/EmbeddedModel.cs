@@ -3,7 +3,7 @@ using DeltaTui.Training.Model;
 namespace DeltaTui.Training.Dpo;
 
 /// <summary>
-/// The model of the embedded default run: Gemma-3's architecture (sliding and global attention,
+/// The model of the embedded default run: Gemma-3's architecture (sliding-window attention layers,
 /// GQA, tied head, softcapping off as in Gemma-3) at a size that trains on the demo set within a
 /// minute and a half on two CPU cores, initialised from the run seed.
 /// </summary>
