@@ -1,5 +1,6 @@
 using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Events;
+using DeltaTui.Training.Masks;
 using DeltaTui.Training.Optim;
 using TorchSharp;
 using Xunit;
@@ -38,7 +39,7 @@ public class DpoTrainerTests : IDisposable
     }
 
     private Run NewRun(int steps, IDpoBatchSource? data = null, IReferenceModel? reference = null, int checkpointEvery = 0,
-        int maxNonFinite = 10, int gradAccumulation = 1, Action<TrainingControl, IDpoBatchSource>? wrap = null, int evalEvery = 0)
+        int maxNonFinite = 10, int gradAccumulation = 1, int evalEvery = 0, Func<TinyCausalLm, IMaskWorkbench>? masks = null, int maskInterval = 50)
     {
         var policy = new TinyCausalLm(seed: 5);
         var hub = new EventHub();
@@ -49,10 +50,11 @@ public class DpoTrainerTests : IDisposable
         {
             RunName = "test", RunDirectory = _runDir, TotalSteps = steps, GradAccumulation = gradAccumulation,
             LearningRate = step => 0.05, MaxGradNorm = 1.0, DeltaInterval = 2, CheckpointEvery = checkpointEvery,
-            MaxConsecutiveNonFinite = maxNonFinite, EvalEvery = evalEvery,
+            MaxConsecutiveNonFinite = maxNonFinite, EvalEvery = evalEvery, MaskInterval = maskInterval,
         };
         var optimizer = new TorchAdamWStep(policy.named_parameters().Select(p => (p.name, p.parameter)), new BsrAdamWOptions(WeightDecay: 0));
-        var trainer = new DpoTrainer(options, policy, reference ?? new FrozenCopyReference(new TinyCausalLm(seed: 5)), source, optimizer, hub, control);
+        var trainer = new DpoTrainer(options, policy, reference ?? new FrozenCopyReference(new TinyCausalLm(seed: 5)), source, optimizer, hub, control,
+            masks?.Invoke(policy));
         return new Run { Policy = policy, Trainer = trainer, Hub = hub, Control = control, Events = events };
     }
 
@@ -243,5 +245,52 @@ public class DpoTrainerTests : IDisposable
         var states = run.Drain().OfType<RunStateChanged>().Select(s => s.State).ToList();
         Assert.Equal(TrainingEnd.Completed, outcome.End);
         Assert.Equal([RunState.Running, RunState.Paused, RunState.Running, RunState.Saved], states);
+    }
+
+    private static MaskWorkbench Workbench(TinyCausalLm policy, string directory) => new(
+        policy.named_parameters().Select(p => (p.name, p.parameter)), new ScoreParticipation(IncludeEmbeddings: true), new MaskOptions(0.5),
+        name => zeros(policy.named_parameters().Single(p => p.name == name).parameter.shape), directory, "tiny-test-lm");
+
+    [Fact]
+    public void Given_a_save_masks_request_When_the_run_is_between_steps_Then_all_three_masks_are_saved_and_training_continues()
+    {
+        var maskDir = Path.Combine(_runDir, "masks");
+        using var run = NewRun(steps: 2, masks: policy => Workbench(policy, maskDir));
+        run.Control.RequestSaveMasks();
+        var outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
+        var saved = run.Drain().OfType<MaskSaved>().ToList();
+
+        Assert.Equal(TrainingEnd.Completed, outcome.End);
+        Assert.Equal(["fisher", "magnitude", "momentum"], saved.Where(m => m.Step == 0).Select(m => m.Method).Order());
+        Assert.Equal(["fisher", "magnitude", "momentum"], saved.Where(m => m.Step == 2).Select(m => m.Method).Order());
+        Assert.All(saved, m => Assert.True(File.Exists(m.Path)));
+    }
+
+    /// <summary>A workbench whose IoU computation always breaks.</summary>
+    private sealed class BrokenIou(IMaskWorkbench inner) : IMaskWorkbench
+    {
+        public double Sparsity => inner.Sparsity;
+        public void AccumulateGradients() => inner.AccumulateGradients();
+        public void AfterOptimizerStep() => inner.AfterOptimizerStep();
+        public IouSnapshot Compare(int step, bool detailed) => throw new InvalidOperationException("popcount exploded");
+        public IReadOnlyList<(string Method, string Path)> SaveMasks(int step) => inner.SaveMasks(step);
+        public string SaveScores(int step, string directory) => inner.SaveScores(step, directory);
+        public void SaveState(Stream stream) => inner.SaveState(stream);
+        public void LoadState(Stream stream, string source) => inner.LoadState(stream, source);
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Fact]
+    public void Given_an_iou_computation_that_throws_When_masks_are_compared_Then_IouFailed_is_published_and_training_finishes()
+    {
+        var maskDir = Path.Combine(_runDir, "masks");
+        using var run = NewRun(steps: 4, masks: policy => new BrokenIou(Workbench(policy, maskDir)), maskInterval: 2);
+        var outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
+        var events = run.Drain();
+
+        Assert.Equal(TrainingEnd.Completed, outcome.End);
+        Assert.Equal([2, 4], events.OfType<IouFailed>().Select(f => f.Step));
+        Assert.Contains("popcount exploded", events.OfType<IouFailed>().First().Message);
+        Assert.Equal(4, events.OfType<StepCompleted>().Count());
     }
 }
