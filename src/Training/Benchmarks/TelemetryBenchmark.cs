@@ -10,7 +10,8 @@ namespace DeltaTui.Training.Benchmarks;
 /// CPU use over a window with the 1 Hz sampler running against the same window idle, as a
 /// percentage of one core (target below 0.5 %), plus bytes allocated per sample.
 /// Arguments: --seconds N (window, default 20), --interval-ms N (default 1000),
-/// --nvml auto|native|simulated (default auto: native when libnvidia-ml loads), --gpus N (simulated, default 8).
+/// --nvml auto|native|simulated (default auto: native when libnvidia-ml loads), --gpus N (simulated, default 8),
+/// --slow-every N (read PCIe throughput and processes every N samples, default as <see cref="TelemetryOptions.SlowFieldsEvery"/>).
 /// </summary>
 public sealed class TelemetryBenchmark : IBenchmark
 {
@@ -40,17 +41,25 @@ public sealed class TelemetryBenchmark : IBenchmark
                 await output.WriteLineAsync($"telemetry: --nvml must be auto, native or simulated, got \"{mode}\"");
                 return 2;
         }
+        if (!TryInt(arguments, "slow-every", new TelemetryOptions().SlowFieldsEvery, out var slowEvery, output)) return 2;
+        if (slowEvery < 1)
+        {
+            await output.WriteLineAsync("telemetry: --slow-every must be at least 1");
+            return 2;
+        }
         var nvmlName = nvml is NativeNvml ? "native libnvidia-ml" : $"simulated, {simulatedGpus} GPU(s)";
-        var options = new TelemetryOptions { Interval = TimeSpan.FromMilliseconds(intervalMs) };
+        var options = new TelemetryOptions { Interval = TimeSpan.FromMilliseconds(intervalMs), SlowFieldsEvery = slowEvery };
+        var timed = new TimedNvml(nvml);
 
         // 1. Cost of one sample, measured back to back (warm: NVML started, buffers sized).
         var hub = new EventHub();
         var drained = Drain(hub, cancellationToken);
         GpuSnapshot first;
-        using (var sampler = new TelemetrySampler(nvml, hub, options))
+        using (var sampler = new TelemetrySampler(timed, hub, options))
         {
             first = sampler.SampleOnce().Gpus;
             for (var i = 0; i < 5; i++) sampler.SampleOnce();
+            timed.Reset();
             const int loops = 100;
             var cpu0 = Environment.CpuUsage.TotalTime;
             var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
@@ -70,6 +79,16 @@ public sealed class TelemetryBenchmark : IBenchmark
             await output.WriteLineAsync($"| CPU time per sample (all threads) | {Ms(perSampleCpu)} ms |");
             await output.WriteLineAsync($"| implied cost at {intervalMs} ms | {Pct(perSampleCpu.TotalMilliseconds / intervalMs)} % of one core |");
             await output.WriteLineAsync($"| allocated per sample (events included) | {perSampleAlloc} B |");
+            await output.WriteLineAsync();
+            await output.WriteLineAsync($"| NVML function (tight loop, slow fields every {slowEvery} samples) | calls per sample | wall ms per sample | thread CPU ms per sample |");
+            await output.WriteLineAsync("| --- | --- | --- | --- |");
+            foreach (var (function, cost) in timed.Costs.OrderByDescending(c => c.Value.Cpu))
+            {
+                await output.WriteLineAsync($"| {function} | {(cost.Calls / (double)loops).ToString("0.##", CultureInfo.InvariantCulture)} | {Ms(cost.Wall / loops)} | {Ms(cost.Cpu / loops)} |");
+            }
+            await output.WriteLineAsync();
+            await output.WriteLineAsync("| measure | value |");
+            await output.WriteLineAsync("| --- | --- |");
         }
 
         // 2. The process over a window idle, then with the sampler thread running. Steady state is
