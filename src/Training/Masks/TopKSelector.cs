@@ -27,10 +27,8 @@ public static class TopKSelector
         if (k == 0) return scores.Select(t => zeros_like(t, ScalarType.Bool)).ToArray();
         if (k == total) return scores.Select(t => ones_like(t, ScalarType.Bool)).ToArray();
 
-        float threshold;
-        long countAbove;
-        if (allowCpuRadix && CpuRadixSelect.Applies(scores)) (threshold, countAbove) = CpuRadixSelect.FindKthLargest(scores, k);
-        else threshold = FindKthLargest(scores, k, out countAbove);
+        if (allowCpuRadix && CpuRadixSelect.Applies(scores)) return CpuRadixSelect.Select(scores, k);
+        var threshold = FindKthLargest(scores, k, out var countAbove);
         var remainingTies = k - countAbove;
         var result = new Tensor[scores.Count];
         using var scope = NewDisposeScope();
