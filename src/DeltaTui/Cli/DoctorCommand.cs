@@ -61,7 +61,7 @@ public static class DoctorCommand
         Row(output, "libtorch", $"{r.LibTorchVersion}, {r.LibTorchPath ?? "not loaded"} ({r.LibTorchOrigin})");
         Row(output, "CPU", $"{r.ProcessorCount} logical cores, torch uses {r.TorchThreads} threads");
         Row(output, "CUDA", r.Cuda.Available
-            ? $"{r.Cuda.DeviceCount} device(s): {string.Join(", ", r.Cuda.DeviceNames)}"
+            ? $"{r.Cuda.DeviceCount} device(s): {string.Join(", ", r.Cuda.DeviceNames)}; {(r.Cuda.Computes ? "computes" : r.Cuda.Note)}; libtorch_cuda {LoadedLibraries.PathOf("libtorch_cuda.so") ?? "not mapped"}"
             : $"not available: {r.Cuda.Note}");
         Row(output, "native library", r.Native.Loaded ? $"{r.Native.Backend} backend ({r.Native.Path})" : $"not found: {r.Native.Error}");
         Row(output, "compat runtime", r.Compat.InUse

@@ -36,6 +36,8 @@ public sealed record DoctorVerdict(IReadOnlyList<DoctorCheck> Checks, RuntimeRep
                 : $"not available ({cuda.Note}); runs use the CPU");
         int index = device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out int n) ? n : 0;
         string devices = string.Join(", ", cuda.DeviceNames.Select((name, i) => $"{i}: {name}"));
+        if (!cuda.Computes)
+            return new DoctorCheck("cuda", !required, required, $"{cuda.DeviceCount} device(s) ({devices}), but {cuda.Note}");
         return index < cuda.DeviceCount
             ? new DoctorCheck("cuda", true, required, $"{cuda.DeviceCount} device(s): {devices}")
             : new DoctorCheck("cuda", false, required, $"run.device is {device}, but only {cuda.DeviceCount} device(s) are visible: {devices}");

@@ -26,7 +26,20 @@ public static class CudaProbe
         }
         int count = torch.cuda.device_count();
         var names = Enumerable.Range(0, count).Select(i => DeviceName(i) ?? "unknown").ToList();
-        return new CudaInfo(true, count, names, null);
+        try
+        {
+            TorchRuntime.InitializeCuda();
+            using torch.Tensor ones = torch.ones(3, device: torch.CUDA);
+            using torch.Tensor sum = ones.sum();
+            float value = sum.item<float>();
+            return value == 3f
+                ? new CudaInfo(true, count, names, null, Computes: true)
+                : new CudaInfo(true, count, names, $"torch.ones(3).sum() on cuda:0 gave {value}, not 3");
+        }
+        catch (Exception e) when (e is InvalidOperationException or ExternalException)
+        {
+            return new CudaInfo(true, count, names, $"CUDA does not compute: {e.Message}");
+        }
     }
 
     /// <summary>

@@ -106,10 +106,11 @@ public static partial class LibTorchPreloader
     private static string? FindBridge() => NextToTorchSharp(Bridge);
 
     /// <summary>
-    /// TorchSharp's first use probes its own native folders for libtorch_cpu by full path (not by
-    /// soname), so a bundled copy there would be mapped as a second libtorch and abort the process.
+    /// The libtorch_cpu.so shipped next to TorchSharp, or null in a build without one. TorchSharp's
+    /// first use probes there by full path (not by soname), so with a bundled copy present another
+    /// libtorch would be mapped beside it and abort the process.
     /// </summary>
-    private static string? BundledLibTorch() => NextToTorchSharp("libtorch_cpu.so");
+    public static string? BundledLibTorch() => NextToTorchSharp("libtorch_cpu.so");
 
     private static string? NextToTorchSharp(string fileName)
     {
@@ -134,7 +135,8 @@ public static partial class LibTorchPreloader
         }
     }
 
-    private static string? ReadPyTorchVersion(string directory)
+    /// <summary>The PyTorch version in torch/version.py beside a torch/lib folder, or null.</summary>
+    public static string? ReadPyTorchVersion(string directory)
     {
         string versionFile = Path.Combine(directory, "..", "version.py");
         if (!File.Exists(versionFile))

@@ -8,17 +8,17 @@ public static class RuntimeInspector
     public static RuntimeReport Inspect(IReadOnlyDictionary<string, string?> environment)
     {
         (bool works, string? error, int threads, string bundledVersion) = TryTorch();
-        PreloadedLibTorch? preloaded = LibTorchPreloader.Current;
-        string libTorchVersion = preloaded is null ? bundledVersion : preloaded.Version ?? "unknown (no version.py beside the folder)";
+        string? libTorchPath = LoadedLibraries.PathOf("libtorch_cpu.so");
+        (string origin, string version) = Describe(LibTorchPreloader.Current, libTorchPath, bundledVersion);
         CudaInfo cuda = works ? CudaProbe.Probe() : new CudaInfo(false, 0, [], "torch did not start");
 
         return new RuntimeReport(
             DotNetVersion: Environment.Version.ToString(),
             DotNetHost: Environment.ProcessPath,
             TorchSharpVersion: TorchRuntime.TorchSharpVersion,
-            LibTorchVersion: libTorchVersion,
-            LibTorchPath: LoadedLibraries.PathOf("libtorch_cpu.so"),
-            LibTorchOrigin: preloaded?.Origin ?? LibTorchSelection.Bundled.Origin,
+            LibTorchVersion: version,
+            LibTorchPath: libTorchPath,
+            LibTorchOrigin: origin,
             TorchWorks: works,
             TorchError: error,
             ProcessorCount: Environment.ProcessorCount,
@@ -26,6 +26,18 @@ public static class RuntimeInspector
             Cuda: cuda,
             Native: NativeLibraryProbe.Probe(),
             Compat: CompatRuntimeProbe.Probe(environment.GetValueOrDefault(CompatRuntimeProbe.EnvironmentVariable)));
+    }
+
+    /// <summary>Who chose the libtorch that was mapped, and its version as far as it can be known.</summary>
+    private static (string Origin, string Version) Describe(PreloadedLibTorch? preloaded, string? mappedPath, string bundledVersion)
+    {
+        const string noVersion = "unknown (no torch/version.py beside it)";
+        if (preloaded is not null)
+            return (preloaded.Origin, preloaded.Version ?? noVersion);
+        string? mappedFolder = Path.GetDirectoryName(mappedPath);
+        if (mappedFolder is null || mappedFolder == Path.GetDirectoryName(LibTorchPreloader.BundledLibTorch()))
+            return (LibTorchSelection.Bundled.Origin, bundledVersion);
+        return ("found by the system loader (LD_LIBRARY_PATH)", LibTorchPreloader.ReadPyTorchVersion(mappedFolder) ?? noVersion);
     }
 
     private static (bool Works, string? Error, int Threads, string Version) TryTorch()
