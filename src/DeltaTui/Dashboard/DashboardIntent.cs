@@ -34,6 +34,8 @@ public static class KeyMap
             return null;
         }
         if (key == Key.L.WithCtrl) return DashboardIntent.Redraw;
+        // In raw mode Ctrl+C arrives as a key, not SIGINT; it means what SIGINT means: stop without asking.
+        if (key == Key.C.WithCtrl) return readOnly || state.IsOver ? DashboardIntent.Quit : DashboardIntent.ConfirmStop;
         if (Is(key, 'q') || key == Key.Esc || key == Key.F10)
             return readOnly || state.IsOver ? DashboardIntent.Quit : DashboardIntent.AskStop;
         if (Is(key, 's') || key == Key.F3) return readOnly ? null : DashboardIntent.SaveMasks;

@@ -11,7 +11,8 @@ namespace DeltaTui.Training.Benchmarks;
 /// three current masks against each other and against the previous interval's, on random masks
 /// at 90 % sparsity. Arguments: --device cpu|cuda (default cpu), --repeats N (default 5),
 /// --density D (default 0.1), --embeddings true|false (default true), --tensor-ops true|false (time the
-/// tensor-op path; default true on a GPU, false on the CPU where it takes tens of seconds).
+/// tensor-op path; default true on a GPU, false on the CPU where it takes tens of seconds),
+/// --build true|false (also time building one global element mask from random fp32 scores; default true).
 /// </summary>
 public sealed class IouBenchmark : IBenchmark
 {
@@ -45,6 +46,7 @@ public sealed class IouBenchmark : IBenchmark
         var embeddings = bool.Parse(arguments.GetValueOrDefault("embeddings", "true"));
         var onGpu = deviceName.StartsWith("cuda", StringComparison.Ordinal);
         var tensorOps = bool.Parse(arguments.GetValueOrDefault("tensor-ops", onGpu ? "true" : "false"));
+        var timeBuild = bool.Parse(arguments.GetValueOrDefault("build", "true"));
         if (deviceName.StartsWith("cuda", StringComparison.Ordinal) && !cuda.is_available())
         {
             output.WriteLine("iou: CUDA is not available in this build or on this machine.");
@@ -76,6 +78,13 @@ public sealed class IouBenchmark : IBenchmark
             }
             if (tensorOps)
                 rows.Add(("5 tensor-op comparisons (MaskIou.CompareOnDevice)", TimeLive(sets, repeats, cancellationToken, forceTensorOps: true)));
+
+            if (timeBuild)
+            {
+                foreach (var set in sets[1..]) set.Dispose();
+                sets = sets[..1];
+                rows.Add(("build one global element mask at sparsity 0.9 (MaskBuilder)", TimeBuild(shapes, device, generator, Math.Min(repeats, 3), cancellationToken)));
+            }
 
             output.WriteLine();
             output.WriteLine("| path | median ms | min ms | max ms |");
@@ -121,6 +130,25 @@ public sealed class IouBenchmark : IBenchmark
             if (result.Failure is not null) throw new InvalidOperationException(result.Failure.Message);
         }
         return times;
+    }
+
+    private static double[] TimeBuild(IReadOnlyList<(string Name, long[] Shape)> shapes, Device device, Generator generator,
+        int repeats, CancellationToken token)
+    {
+        var scores = shapes.Select(s => new NamedTensor(s.Name, rand(s.Shape, generator: generator, device: device))).ToList();
+        try
+        {
+            var expected = MaskOptions.KeptCount(0.9, scores.Sum(s => s.Tensor.numel()));
+            return Time(repeats, token, () =>
+            {
+                using var masks = MaskBuilder.Build(scores, new MaskOptions(0.9));
+                if (masks.CountKept() != expected) throw new InvalidOperationException("Mask builder kept the wrong count.");
+            });
+        }
+        finally
+        {
+            foreach (var score in scores) score.Tensor.Dispose();
+        }
     }
 
     private static double[] Time(int repeats, CancellationToken token, Action action)

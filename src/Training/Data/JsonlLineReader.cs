@@ -13,8 +13,12 @@ internal sealed class JsonlLineReader(Stream stream, string file, int maxLineByt
     private const int ChunkBytes = 64 * 1024;
 
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private int byteOrderMarkLength;
 
     public long BytesRead { get; private set; }
+
+    /// <summary>Bytes after the byte-order mark, if any: zero means an empty file.</summary>
+    public long ContentBytes => BytesRead - byteOrderMarkLength;
 
     /// <summary>SHA-256 of all bytes read; call once, after the lines are consumed.</summary>
     public byte[] FileHash() => hash.GetHashAndReset();
@@ -23,7 +27,7 @@ internal sealed class JsonlLineReader(Stream stream, string file, int maxLineByt
     {
         var buffer = new byte[ChunkBytes];
         var length = Read(buffer, minimum: 4);
-        var position = SkipByteOrderMark(buffer, length);
+        var position = byteOrderMarkLength = SkipByteOrderMark(buffer, length);
         var line = new byte[Math.Min(maxLineBytes, 1024)];
         var lineLength = 0;
         long lineTotal = 0;

@@ -115,7 +115,7 @@ public sealed class PreferenceDataset
 
         if (problems.Count > 0) throw new PreferenceDataException(source, problems, totalProblems, stoppedEarly);
         if (rowsRead == 0)
-            throw new PreferenceDataException(source, reader.BytesRead == 0 ? "the file is empty" : "the file has no rows, only blank lines");
+            throw new PreferenceDataException(source, reader.ContentBytes == 0 ? "the file is empty" : "the file has no rows, only blank lines");
         if (pairs.Count == 0) throw new PreferenceDataException(source, NothingUsable(rowsRead, badRows, promptTooLong, options));
 
         var stats = new PreferenceDataStats

@@ -13,6 +13,10 @@ public sealed class LiveIouTracker : IDisposable
 {
     private readonly Dictionary<ScoreMethod, PackedMaskSet> _previousPacked = [];
     private readonly Dictionary<ScoreMethod, MaskSet> _previousOnDevice = [];
+    private readonly bool _tensorOpsOnCpu;
+
+    /// <param name="tensorOpsOnCpu">Use the device (tensor-op) path even for CPU masks; for checking one path against the other.</param>
+    public LiveIouTracker(bool tensorOpsOnCpu = false) => _tensorOpsOnCpu = tensorOpsOnCpu;
 
     public static string MetricName(ScoreMethod a, ScoreMethod b) => $"iou/{a.ToName()}_vs_{b.ToName()}";
 
@@ -30,7 +34,7 @@ public sealed class LiveIouTracker : IDisposable
                 [ScoreMethod.Fisher] = fisher,
             };
             var onCpu = current.Values.All(set => set.Names.All(n => set[n].device_type == DeviceType.CPU));
-            var comparisons = onCpu ? CompareOnCpu(current) : CompareOnDevice(current);
+            var comparisons = onCpu && !_tensorOpsOnCpu ? CompareOnCpu(current) : CompareOnDevice(current);
 
             var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
             var rows = new List<TensorIou>();
@@ -64,16 +68,24 @@ public sealed class LiveIouTracker : IDisposable
         return result;
     }
 
+    // One pass over all six sets (three current, three previous) on the device.
     private List<(string Metric, IouComparison Comparison)> CompareOnDevice(Dictionary<ScoreMethod, MaskSet> current)
     {
-        var result = new List<(string, IouComparison)>
+        var sets = new List<MaskSet> { current[ScoreMethod.Magnitude], current[ScoreMethod.Momentum], current[ScoreMethod.Fisher] };
+        var pairs = new List<(int, int)> { (1, 0), (2, 0) };
+        var metrics = new List<string>
         {
-            (MetricName(ScoreMethod.Momentum, ScoreMethod.Magnitude), MaskIou.CompareOnDevice(current[ScoreMethod.Momentum], current[ScoreMethod.Magnitude])),
-            (MetricName(ScoreMethod.Fisher, ScoreMethod.Magnitude), MaskIou.CompareOnDevice(current[ScoreMethod.Fisher], current[ScoreMethod.Magnitude])),
+            MetricName(ScoreMethod.Momentum, ScoreMethod.Magnitude),
+            MetricName(ScoreMethod.Fisher, ScoreMethod.Magnitude),
         };
-        foreach (var method in ScoreMethodNames.All)
-            if (_previousOnDevice.TryGetValue(method, out var previous))
-                result.Add((StabilityMetricName(method), MaskIou.CompareOnDevice(current[method], previous)));
+        for (var m = 0; m < ScoreMethodNames.All.Count; m++)
+        {
+            if (!_previousOnDevice.TryGetValue(ScoreMethodNames.All[m], out var previous)) continue;
+            pairs.Add((m, sets.Count));
+            sets.Add(previous);
+            metrics.Add(StabilityMetricName(ScoreMethodNames.All[m]));
+        }
+        var comparisons = MaskIou.CompareManyOnDevice(sets, pairs);
         DisposePreviousOnDevice();
         foreach (var (method, set) in current)
         {
@@ -82,7 +94,7 @@ public sealed class LiveIouTracker : IDisposable
             _previousOnDevice[method] = copy;
         }
         _previousPacked.Clear();
-        return result;
+        return metrics.Zip(comparisons).ToList();
     }
 
     private void DisposePreviousOnDevice()

@@ -4,7 +4,7 @@ public enum AttentionImplementation
 {
     /// <summary>
     /// <c>scaled_dot_product_attention</c> with an additive mask: fused kernels on GPU. Falls back to
-    /// <see cref="Eager"/> when the config softcaps attention scores, which the fused kernel cannot do.
+    /// <see cref="Eager"/> when attention scores are softcapped, which the fused kernel cannot do.
     /// </summary>
     Sdpa,
 

@@ -37,6 +37,9 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
     {
+        // Backward may run on an autograd worker thread with no scope of its own; this one frees the
+        // recomputed activations as soon as their gradients are taken instead of at garbage collection.
+        using var scope = NewDisposeScope();
         var hidden = ctx.get_saved_variables()[0];
         var layer = (Gemma3DecoderLayer)ctx.get_data("layer");
         var inputs = (LayerAttentionInputs)ctx.get_data("inputs");
@@ -48,6 +51,10 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
         // One entry per forward argument: hidden, then null for the three non-tensor arguments, then the parameters.
         List<Tensor> result = [gradients[0], null!, null!, null!];
         result.AddRange(gradients.Skip(1));
+        foreach (var gradient in result.Where(g => g is not null && !g.IsInvalid))
+        {
+            gradient.MoveToOuterDisposeScope();
+        }
         return result;
     }
 }

@@ -53,6 +53,8 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
     {
+        // As in CheckpointedLayer: free the recomputed chunk logits now, whatever thread runs backward.
+        using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
         var (hidden, head, targets, mask) = (saved[0], saved[1], saved[2], saved[3]);
         var cap = (double)ctx.get_data("softcap");
@@ -73,6 +75,8 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         var next = 0;
         var hiddenGrad = hidden.requires_grad ? gradients[next++] : null;
         var headGrad = head.requires_grad ? gradients[next] : null;
+        hiddenGrad?.MoveToOuterDisposeScope();
+        headGrad?.MoveToOuterDisposeScope();
         return [hiddenGrad!, headGrad!, null!, null!, null!];
     }
 }

@@ -38,6 +38,15 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
 
     public AttentionImplementation Implementation { get; set; } = AttentionImplementation.Sdpa;
 
+    /// <summary>
+    /// Whether to apply the config's <c>attn_logit_softcapping</c>. Off by default because
+    /// transformers' Gemma-3 reads the field but never applies it (Gemma 3 dropped the cap that
+    /// Gemma 2 had; its released configs set null); on gives Gemma-2-style capped scores.
+    /// </summary>
+    public bool ApplyLogitSoftcapping { get; set; }
+
+    private double? Softcap => ApplyLogitSoftcapping ? _config.AttnLogitSoftcapping : null;
+
     public override Tensor forward(Tensor hidden, LayerAttentionInputs inputs)
     {
         using var scope = NewDisposeScope();
@@ -58,7 +67,7 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
             value = value.repeat_interleave(heads / kvHeads, dim: 1);
         }
 
-        var attended = Implementation == AttentionImplementation.Eager || _config.AttnLogitSoftcapping is not null
+        var attended = Implementation == AttentionImplementation.Eager || Softcap is not null
             ? Eager(query, key, value, inputs.Mask)
             : Fused(query, key, value, inputs.Mask);
         var merged = attended.transpose(1, 2).reshape(batch, length, (long)heads * headDim);
@@ -68,7 +77,7 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
     private Tensor Eager(Tensor query, Tensor key, Tensor value, Tensor mask)
     {
         var scores = matmul(query, key.transpose(2, 3)) * _scaling;
-        if (_config.AttnLogitSoftcapping is { } cap)
+        if (Softcap is { } cap)
         {
             scores = (scores / cap).tanh() * cap;
         }

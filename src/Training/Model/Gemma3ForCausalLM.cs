@@ -61,6 +61,22 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     }
 
     /// <summary>
+    /// Apply <c>attn_logit_softcapping</c> from the config (off by default, matching transformers'
+    /// Gemma-3, which ignores the field; see <see cref="Gemma3Attention.ApplyLogitSoftcapping"/>).
+    /// </summary>
+    public bool ApplyAttentionLogitSoftcapping
+    {
+        get => _model.Layers[0].Attention.ApplyLogitSoftcapping;
+        set
+        {
+            foreach (var layer in _model.Layers)
+            {
+                layer.Attention.ApplyLogitSoftcapping = value;
+            }
+        }
+    }
+
+    /// <summary>
     /// A model with transformers' initialisation: normal(0, initializer_range) projections and
     /// embeddings (the padding row zeroed), zero norm weights (a scale of one).
     /// </summary>
@@ -144,6 +160,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     {
         var copy = new Gemma3ForCausalLM(Config, dtype ?? DType, Device);
         copy.AttentionImplementation = AttentionImplementation;
+        copy.ApplyAttentionLogitSoftcapping = ApplyAttentionLogitSoftcapping;
         using (no_grad())
         {
             var source = named_parameters().ToDictionary(p => p.name, p => p.parameter);

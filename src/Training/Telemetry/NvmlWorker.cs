@@ -11,8 +11,10 @@ namespace DeltaTui.Training.Telemetry;
 internal sealed class NvmlWorker : IDisposable
 {
     private readonly object _gate = new();
-    private readonly ManualResetEventSlim _start = new(false);
-    private readonly ManualResetEventSlim _done = new(false);
+    // No spinning before blocking: at 1 Hz the other side is always asleep, and spinning for it
+    // would cost more CPU than the NVML calls themselves.
+    private readonly ManualResetEventSlim _start = new(false, spinCount: 0);
+    private readonly ManualResetEventSlim _done = new(false, spinCount: 0);
     private readonly HungCallCounter _hung;
     private Action<BatchScratch, GpuDevice?>? _work;
     private GpuDevice? _device;

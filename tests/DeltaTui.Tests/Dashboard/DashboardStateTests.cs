@@ -87,6 +87,13 @@ public class DashboardStateTests
     }
 
     [Fact]
+    public void Given_ctrl_c_When_running_Then_it_stops_without_asking_like_SIGINT()
+    {
+        Assert.Equal(DashboardIntent.ConfirmStop, KeyMap.Map(Key.C.WithCtrl, DashboardState.Initial(), false));
+        Assert.Equal(DashboardIntent.Quit, KeyMap.Map(Key.C.WithCtrl, DashboardState.Initial(), true));
+    }
+
+    [Fact]
     public void Given_the_stop_question_When_other_keys_are_pressed_Then_only_yes_or_no_count()
     {
         var asking = DashboardReducer.Reduce(DashboardState.Initial(), UiAction.AskStop);

@@ -55,6 +55,16 @@ public sealed class PreferenceDataValidationTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_file_with_only_a_byte_order_mark_When_loading_Then_it_is_refused_as_empty()
+    {
+        var path = files.WriteBytes("bom-only.jsonl", Encoding.UTF8.GetPreamble());
+
+        var error = Assert.Throws<PreferenceDataException>(() => PreferenceDataset.Load(path, tokenizer));
+
+        Assert.Equal($"{path}: the file is empty", error.Message);
+    }
+
+    [Fact]
     public void Given_only_blank_lines_When_loading_Then_it_is_refused_for_having_no_rows()
     {
         var path = files.Write("blank.jsonl", "\n  \r\n\t\n");

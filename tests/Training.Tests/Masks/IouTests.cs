@@ -106,6 +106,28 @@ public sealed class IouTests
     }
 
     [Fact]
+    public void Given_three_sets_with_repeated_shapes_When_compared_in_one_device_pass_Then_every_pair_matches_the_packed_count()
+    {
+        var generator = new Generator(11);
+        var sets = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var set = new MaskSet();
+            for (var layer = 0; layer < 3; layer++) set.Add($"layers.{layer}.q", rand([70, 33], generator: generator).lt(0.2));
+            set.Add("embed", rand([101, 7], generator: generator).lt(0.5));
+            set.Add("norm", rand([5], generator: generator).lt(0.5));
+            return set;
+        }).ToList();
+
+        var together = MaskIou.CompareManyOnDevice(sets, [(1, 0), (2, 0), (2, 1)]);
+
+        var packed = sets.Select(PackedMaskSet.From).ToList();
+        Assert.Equal(MaskIou.Compare(packed[1], packed[0]).PerTensor, together[0].PerTensor);
+        Assert.Equal(MaskIou.Compare(packed[2], packed[0]).PerTensor, together[1].PerTensor);
+        Assert.Equal(MaskIou.Compare(packed[2], packed[1]).PerTensor, together[2].PerTensor);
+        foreach (var set in sets) set.Dispose();
+    }
+
+    [Fact]
     public void Given_masks_with_different_tensors_or_shapes_When_compared_Then_the_mismatch_is_named()
     {
         using var a = Set(("x", [true, false]), ("y", [true]));

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Events;
 using DeltaTui.Training.Masks;
 using TorchSharp;
 using Xunit;
@@ -58,6 +59,33 @@ public sealed class LiveIouTrackerTests
         Assert.Equal(10, rows.Count);
         var row = Assert.Single(rows, r => r.Comparison == "momentum_vs_prev" && r.Tensor == "w");
         Assert.Equal((2L, 2L, 1L, 3L), (row.SizeA, row.SizeB, row.Intersection, row.Union));
+    }
+
+    [Fact]
+    public void Given_the_same_intervals_When_tracked_with_packed_bits_and_with_tensor_ops_Then_the_snapshots_agree()
+    {
+        using var packed = new LiveIouTracker();
+        using var tensorOps = new LiveIouTracker(tensorOpsOnCpu: true);
+        var generator = new Generator(3);
+        IouSnapshot? fromBits = null, fromTensors = null;
+        for (var step = 1; step <= 3; step++)
+        {
+            var sets = Enumerable.Range(0, 3).Select(_ =>
+            {
+                var set = new MaskSet();
+                set.Add("a", rand([40, 30], generator: generator).lt(0.3));
+                set.Add("b", rand([40, 30], generator: generator).lt(0.1));
+                set.Add("c", rand([7, 300], generator: generator).lt(0.5));
+                return set;
+            }).ToList();
+            fromBits = packed.Update(step, sets[0], sets[1], sets[2], detailed: true).Snapshot;
+            fromTensors = tensorOps.Update(step, sets[0], sets[1], sets[2], detailed: true).Snapshot;
+            foreach (var set in sets) set.Dispose();
+        }
+
+        Assert.Equal(5 * 2, fromBits!.Metrics.Count);
+        Assert.Equal(fromBits.Metrics, fromTensors!.Metrics);
+        Assert.Equal(fromBits.PerTensor, fromTensors.PerTensor);
     }
 
     [Fact]

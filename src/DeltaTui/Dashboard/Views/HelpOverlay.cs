@@ -18,6 +18,7 @@ public sealed class HelpOverlay : FrameView
         ("m  F6", "smooth the training curves"),
         ("?  F1", "this help"),
         ("Ctrl+L", "redraw the screen"),
+        ("Ctrl+C", "stop at once, like SIGINT: finish the step, save everything, exit"),
     ];
 
     public HelpOverlay()

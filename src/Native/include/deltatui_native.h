@@ -1,0 +1,128 @@
+/*
+ * deltatui_native: block-sparse AdamW (BSR-AdamW) for DeltaTui.
+ *
+ * A plain C ABI so that .NET can call it through P/Invoke on TorchSharp tensors' memory:
+ * every function returns an int status (DTN_OK = 0), errors leave a message readable with
+ * dtn_last_error() on the same thread, and no C++ exception ever crosses this boundary.
+ * The library does not depend on libtorch; the CUDA backend depends on the CUDA runtime only
+ * and launches on the legacy default stream, the stream libtorch uses when nobody sets one.
+ */
+#ifndef DELTATUI_NATIVE_H
+#define DELTATUI_NATIVE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DTN_API __attribute__((visibility("default")))
+#define DTN_ABI_VERSION 1
+
+enum dtn_status {
+    DTN_OK = 0,
+    DTN_ERR_INVALID_ARGUMENT = 1,
+    DTN_ERR_OUT_OF_MEMORY = 2,
+    DTN_ERR_CUDA = 3,
+    DTN_ERR_UNSUPPORTED = 4,
+    DTN_ERR_INTERNAL = 5
+};
+
+enum dtn_device_type { DTN_DEVICE_CPU = 0, DTN_DEVICE_CUDA = 1 };
+
+/* Values match TorchSharp's ScalarType codes so the C# side can pass them through unchanged. */
+enum dtn_dtype { DTN_FLOAT32 = 6, DTN_BFLOAT16 = 15 };
+
+enum dtn_tensor_kind {
+    DTN_KIND_BLOCKED = 0, /* 2-D weight tiled into block_size x block_size blocks, BSR active set */
+    DTN_KIND_DENSE = 1    /* any tensor updated element-wise in full (1-D norms, biases) */
+};
+
+enum dtn_plan_flags { DTN_FLAG_STOCHASTIC_ROUNDING = 1 };
+
+typedef struct dtn_backend_info {
+    int32_t abi_version;
+    int32_t cuda_compiled;     /* 1 when the library was built with the CUDA backend */
+    int32_t cuda_device_count; /* devices the CUDA runtime sees (0 without CUDA) */
+    int32_t openmp_threads;    /* threads the CPU backend uses */
+} dtn_backend_info;
+
+/* One tensor of a plan. For DTN_KIND_DENSE, rows x cols is the element count (rows = 1 for
+ * 1-D) and the tensor must be contiguous; block fields are ignored. For DTN_KIND_BLOCKED,
+ * row_ptr has ceil(rows / block_size) + 1 entries and col_idx row_ptr[last] entries, the
+ * block columns of each block row in increasing order (BSR). Arrays are host memory and are
+ * copied; param and grad are pointers on the plan's device, of dtype `dtype`. */
+typedef struct dtn_tensor_desc {
+    void* param;
+    const void* grad;
+    int64_t rows;
+    int64_t cols;
+    int64_t param_ld; /* elements between rows of param */
+    int64_t grad_ld;  /* elements between rows of grad */
+    int32_t kind;
+    int32_t dtype;
+    int32_t block_size;
+    int32_t reserved;
+    const int32_t* row_ptr;
+    const int32_t* col_idx;
+} dtn_tensor_desc;
+
+/* Doubles, so that derived scalars (1 - beta1, lr / bias_correction1, ...) are formed in double
+ * and rounded to fp32 once, exactly as PyTorch does with its double Python scalars. */
+typedef struct dtn_step_args {
+    double lr;
+    double beta1;
+    double beta2;
+    double eps;
+    double weight_decay;
+    double bias_correction1; /* 1 - beta1^t, computed by the caller for step t */
+    double bias_correction2; /* 1 - beta2^t */
+    double max_grad_norm;    /* <= 0: no clipping */
+    int32_t compute_norm;    /* 1: compute the global norm even without clipping */
+    int32_t reserved;
+    uint64_t step;           /* only seeds stochastic rounding */
+} dtn_step_args;
+
+typedef struct dtn_step_result {
+    double grad_norm;  /* global L2 norm over active blocks and dense tensors, before clipping; -1 when not computed */
+    int32_t finite;    /* 0: a gradient was NaN or infinite and nothing was changed */
+    int32_t applied;   /* 1: parameters and moments were updated */
+} dtn_step_result;
+
+typedef struct dtn_plan dtn_plan;
+
+DTN_API const char* dtn_last_error(void);
+DTN_API int dtn_backend_info_get(dtn_backend_info* out);
+
+DTN_API int dtn_plan_create(int32_t device_type, int32_t device_index, const dtn_tensor_desc* tensors,
+                            int32_t tensor_count, int32_t flags, uint64_t seed, dtn_plan** out_plan);
+DTN_API int dtn_plan_destroy(dtn_plan* plan);
+
+/* params/grads: the current pointers of every tensor, in plan order (grads can be reallocated
+ * between steps); the device tables are re-uploaded only when a pointer changed. */
+DTN_API int dtn_plan_step(dtn_plan* plan, const dtn_step_args* args, void* const* params,
+                          const void* const* grads, dtn_step_result* out_result);
+
+/* Replaces the active blocks of one blocked tensor. Blocks kept keep their moments (and master),
+ * new blocks start with zero moments (master from the current weights), dropped blocks are freed. */
+DTN_API int dtn_plan_set_active(dtn_plan* plan, int32_t tensor_index, const int32_t* row_ptr,
+                                const int32_t* col_idx, int64_t nnz_blocks);
+
+/* State of one tensor: elements = nnz_blocks * B * B (blocked) or rows * cols (dense). */
+DTN_API int dtn_plan_state_size(const dtn_plan* plan, int32_t tensor_index, int64_t* out_nnz_blocks,
+                                int64_t* out_elements, int32_t* out_has_master);
+/* Copies state to/from caller buffers of `elements` floats (host or plan-device memory);
+ * any of the pointers may be null to skip that part. */
+DTN_API int dtn_plan_get_state(const dtn_plan* plan, int32_t tensor_index, float* exp_avg, float* exp_avg_sq,
+                               float* master);
+DTN_API int dtn_plan_set_state(dtn_plan* plan, int32_t tensor_index, const float* exp_avg,
+                               const float* exp_avg_sq, const float* master);
+/* Reloads the fp32 master copies from the (bf16) weights, after they were changed outside. */
+DTN_API int dtn_plan_sync_master(dtn_plan* plan, void* const* params);
+/* Bytes of optimizer state and tables the plan holds on its device. */
+DTN_API int dtn_plan_state_bytes(const dtn_plan* plan, int64_t* out_bytes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

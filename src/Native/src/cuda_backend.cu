@@ -1,0 +1,450 @@
+// CUDA backend: one launch updates every tile of every tensor through device-side tables.
+// Launches go to the legacy default stream (0), which libtorch uses when no stream is set;
+// the library must never be compiled with per-thread default streams.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "plan.hpp"
+
+namespace dtn {
+namespace {
+
+void check(cudaError_t e, const char* what) {
+    if (e != cudaSuccess) throw Error{DTN_ERR_CUDA, std::string(what) + ": " + cudaGetErrorString(e)};
+}
+
+struct DevTensor {
+    void* param;
+    const void* grad;
+    float* exp_avg;
+    float* exp_avg_sq;
+    float* master;
+    int64_t rows, cols, param_ld, grad_ld;
+    int32_t kind, dtype, block_size, vec_ok;  // vec_ok: 16-byte (fp32) / 8-byte (bf16) rows are aligned
+};
+
+struct StepScalars {
+    AdamScalars adam;
+    double max_norm;  // <= 0: no clipping
+    int32_t stochastic;
+    uint64_t seed;
+    uint64_t step;
+};
+
+constexpr int kThreads = 256;
+constexpr int kWarps = kThreads / 32;
+
+__device__ __forceinline__ int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+struct TileGeom {
+    int64_t r0, c0, nr, nc, state_offset;
+    int b;
+};
+
+__device__ __forceinline__ TileGeom geom(const DevTensor& t, const Tile& tile) {
+    TileGeom g;
+    if (t.kind == DTN_KIND_BLOCKED) {
+        g.b = t.block_size;
+        g.r0 = (int64_t)tile.block_row * g.b;
+        g.c0 = (int64_t)tile.block_col * g.b;
+        g.nr = min64(g.b, t.rows - g.r0);
+        g.nc = min64(g.b, t.cols - g.c0);
+        g.state_offset = (int64_t)tile.local * g.b * g.b;
+    } else {
+        g.b = 0;
+        g.r0 = 0;
+        g.c0 = (int64_t)tile.local * kDenseChunk;
+        g.nr = 1;
+        g.nc = min64(kDenseChunk, t.rows * t.cols - g.c0);
+        g.state_offset = g.c0;
+    }
+    return g;
+}
+
+__device__ __forceinline__ float load_elem(const void* base, int32_t dtype, int64_t i) {
+    return dtype == DTN_FLOAT32 ? static_cast<const float*>(base)[i]
+                                : bf16_bits_to_float(static_cast<const uint16_t*>(base)[i]);
+}
+
+// Pass 1: sum of squares of the gradients over all tiles (NaN/Inf propagate into the sum).
+__global__ void __launch_bounds__(kThreads) norm_kernel(const DevTensor* __restrict__ tensors,
+                                                        const Tile* __restrict__ tiles, int64_t ntiles,
+                                                        double* __restrict__ sum_out) {
+    const int lane = threadIdx.x & 31;
+    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
+    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
+    double acc = 0.0;
+    for (int64_t w = warp; w < ntiles; w += nwarps) {
+        const Tile tile = tiles[w];
+        const DevTensor& t = tensors[tile.tensor];
+        const TileGeom g = geom(t, tile);
+        if (t.kind == DTN_KIND_BLOCKED && g.nr == g.b && g.nc == g.b && t.vec_ok && t.dtype == DTN_FLOAT32) {
+            const int q_per_row = g.b / 4, nq = g.b * q_per_row;
+            for (int q = lane; q < nq; q += 32) {
+                const int r = q / q_per_row, c = (q % q_per_row) * 4;
+                const float4 x = *reinterpret_cast<const float4*>(static_cast<const float*>(t.grad) + (g.r0 + r) * t.grad_ld + g.c0 + c);
+                acc += (double)x.x * x.x + (double)x.y * x.y + (double)x.z * x.z + (double)x.w * x.w;
+            }
+        } else {
+            const int64_t n = g.nr * g.nc;
+            for (int64_t e = lane; e < n; e += 32) {
+                const int64_t r = e / g.nc, c = e % g.nc;
+                const double x = load_elem(t.grad, t.dtype, (g.r0 + r) * t.grad_ld + g.c0 + c);
+                acc += x * x;
+            }
+        }
+    }
+    for (int o = 16; o > 0; o >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, o);
+    __shared__ double warp_sums[kWarps];
+    if (lane == 0) warp_sums[threadIdx.x >> 5] = acc;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        double s = 0;
+        for (int i = 0; i < kWarps; ++i) s += warp_sums[i];
+        atomicAdd(sum_out, s);
+    }
+}
+
+__device__ __forceinline__ void store_bf16(uint16_t* p, int64_t i, float master, const StepScalars& s, int32_t tensor) {
+    p[i] = s.stochastic ? float_to_bf16_stochastic(master, hash_bits(s.seed, s.step, (uint64_t)tensor, (uint64_t)i))
+                        : float_to_bf16_rne(master);
+}
+
+constexpr int kDepth = 4;  // 16-byte vectors per lane and array loaded before any is computed (lab v3)
+
+// One full, aligned tile by one warp: every lane issues the loads of up to kDepth vectors of
+// each array before computing, so enough bytes are in flight to saturate HBM (lab v3).
+template <bool BF16>
+__device__ __forceinline__ void full_tile(const DevTensor& t, const Tile& tile, const TileGeom& g, const StepScalars& s, float clip,
+                                          bool scale, int lane) {
+    const int qpr = g.b / 4, nq = g.b * qpr;
+    float4* m = reinterpret_cast<float4*>(t.exp_avg + g.state_offset);
+    float4* v = reinterpret_cast<float4*>(t.exp_avg_sq + g.state_offset);
+    float4* ms = BF16 ? reinterpret_cast<float4*>(t.master + g.state_offset) : nullptr;
+    for (int q0 = 0; q0 < nq; q0 += 32 * kDepth) {
+        float4 p[kDepth], gr[kDepth], mm[kDepth], vv[kDepth];
+        int64_t pi[kDepth], gi[kDepth];
+        bool on[kDepth];
+#pragma unroll
+        for (int k = 0; k < kDepth; ++k) {
+            const int q = q0 + k * 32 + lane;
+            on[k] = q < nq;
+            const int qq = on[k] ? q : 0;
+            const int64_t r = g.r0 + qq / qpr, c = g.c0 + (qq % qpr) * 4;
+            pi[k] = r * t.param_ld + c;
+            gi[k] = r * t.grad_ld + c;
+            if (on[k]) {
+                if (BF16) {
+                    const uint2 raw = __ldg(reinterpret_cast<const uint2*>(static_cast<const uint16_t*>(t.grad) + gi[k]));
+                    gr[k] = make_float4(bf16_bits_to_float((uint16_t)(raw.x & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.x >> 16)),
+                                        bf16_bits_to_float((uint16_t)(raw.y & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.y >> 16)));
+                    p[k] = ms[qq];
+                } else {
+                    gr[k] = __ldg(reinterpret_cast<const float4*>(static_cast<const float*>(t.grad) + gi[k]));
+                    p[k] = *reinterpret_cast<const float4*>(static_cast<const float*>(t.param) + pi[k]);
+                }
+                mm[k] = m[qq];
+                vv[k] = v[qq];
+            }
+        }
+#pragma unroll
+        for (int k = 0; k < kDepth; ++k) {
+            if (!on[k]) continue;
+            const int q = q0 + k * 32 + lane;
+            if (scale) {
+                gr[k].x *= clip;
+                gr[k].y *= clip;
+                gr[k].z *= clip;
+                gr[k].w *= clip;
+            }
+            p[k].x = adamw_element(p[k].x, gr[k].x, mm[k].x, vv[k].x, s.adam);
+            p[k].y = adamw_element(p[k].y, gr[k].y, mm[k].y, vv[k].y, s.adam);
+            p[k].z = adamw_element(p[k].z, gr[k].z, mm[k].z, vv[k].z, s.adam);
+            p[k].w = adamw_element(p[k].w, gr[k].w, mm[k].w, vv[k].w, s.adam);
+            m[q] = mm[k];
+            v[q] = vv[k];
+            if (BF16) {
+                ms[q] = p[k];
+                uint16_t* pb = static_cast<uint16_t*>(t.param);
+                if (s.stochastic) {
+                    store_bf16(pb, pi[k], p[k].x, s, tile.tensor);
+                    store_bf16(pb, pi[k] + 1, p[k].y, s, tile.tensor);
+                    store_bf16(pb, pi[k] + 2, p[k].z, s, tile.tensor);
+                    store_bf16(pb, pi[k] + 3, p[k].w, s, tile.tensor);
+                } else {
+                    uint2 out;
+                    out.x = (uint32_t)float_to_bf16_rne(p[k].x) | ((uint32_t)float_to_bf16_rne(p[k].y) << 16);
+                    out.y = (uint32_t)float_to_bf16_rne(p[k].z) | ((uint32_t)float_to_bf16_rne(p[k].w) << 16);
+                    *reinterpret_cast<uint2*>(pb + pi[k]) = out;
+                }
+            } else {
+                *reinterpret_cast<float4*>(static_cast<float*>(t.param) + pi[k]) = p[k];
+            }
+        }
+    }
+}
+
+// Pass 2: the AdamW update. One warp per tile, grid-stride over tiles (persistent grid);
+// full aligned tiles take the batched vector path, edge tiles and dense chunks go element by element.
+__global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __restrict__ tensors,
+                                                         const Tile* __restrict__ tiles, int64_t ntiles,
+                                                         StepScalars s, const double* __restrict__ sum_sq) {
+    float clip = 1.0f;
+    if (sum_sq) {
+        const double norm = sqrt(*sum_sq);
+        if (!isfinite(norm)) return;  // the host reports it; nothing may change
+        if (s.max_norm > 0) clip = (float)fmin(1.0, s.max_norm / (norm + 1e-6));
+    }
+    const bool scale = clip != 1.0f;
+    const int lane = threadIdx.x & 31;
+    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
+    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
+    for (int64_t w = warp; w < ntiles; w += nwarps) {
+        const Tile tile = tiles[w];
+        const DevTensor& t = tensors[tile.tensor];
+        const TileGeom g = geom(t, tile);
+        if (t.kind == DTN_KIND_BLOCKED && g.nr == g.b && g.nc == g.b && t.vec_ok) {
+            if (t.dtype == DTN_FLOAT32) full_tile<false>(t, tile, g, s, clip, scale, lane);
+            else full_tile<true>(t, tile, g, s, clip, scale, lane);
+            continue;
+        }
+        float* __restrict__ m = t.exp_avg + g.state_offset;
+        float* __restrict__ v = t.exp_avg_sq + g.state_offset;
+        const int64_t n = g.nr * g.nc;
+        const int64_t sld = t.kind == DTN_KIND_BLOCKED ? g.b : 0;
+        for (int64_t e = lane; e < n; e += 32) {
+            const int64_t r = e / g.nc, c = e % g.nc;
+            const int64_t pi = (g.r0 + r) * t.param_ld + g.c0 + c;
+            const int64_t si = r * sld + c;
+            float gv = load_elem(t.grad, t.dtype, (g.r0 + r) * t.grad_ld + g.c0 + c);
+            if (scale) gv *= clip;
+            if (t.dtype == DTN_FLOAT32) {
+                float* p = static_cast<float*>(t.param);
+                p[pi] = adamw_element(p[pi], gv, m[si], v[si], s.adam);
+            } else {
+                float* ms = t.master + g.state_offset;
+                ms[si] = adamw_element(ms[si], gv, m[si], v[si], s.adam);
+                store_bf16(static_cast<uint16_t*>(t.param), pi, ms[si], s, tile.tensor);
+            }
+        }
+    }
+}
+
+// Builds state for a new active set: kept blocks copied, fresh blocks zero moments and master
+// from the weights. One warp per block.
+__global__ void fill_kernel(DevTensor t, const BlockSource* __restrict__ sources, int64_t count, const float* old_m,
+                            const float* old_v, const float* old_master, float* new_m, float* new_v, float* new_master) {
+    const int lane = threadIdx.x & 31;
+    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
+    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
+    const int b = t.block_size, bb = b * b;
+    for (int64_t k = warp; k < count; k += nwarps) {
+        const BlockSource src = sources[k];
+        const int64_t dst = k * bb;
+        const int64_t r0 = (int64_t)src.block_row * b, c0 = (int64_t)src.block_col * b;
+        for (int e = lane; e < bb; e += 32) {
+            const int r = e / b, c = e % b;
+            const bool kept = src.old_local >= 0;
+            const int64_t so = (int64_t)src.old_local * bb + e;
+            if (new_m) new_m[dst + e] = kept ? old_m[so] : 0.0f;
+            if (new_v) new_v[dst + e] = kept ? old_v[so] : 0.0f;
+            if (new_master) {
+                float x = 0.0f;
+                if (kept && old_master) x = old_master[so];
+                else if (r0 + r < t.rows && c0 + c < t.cols) x = load_elem(t.param, t.dtype, (r0 + r) * t.param_ld + c0 + c);
+                new_master[dst + e] = x;
+            }
+        }
+    }
+}
+
+__global__ void dense_fill_kernel(DevTensor t, int64_t n, float* new_m, float* new_v, float* new_master) {
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
+        if (new_m) new_m[i] = 0.0f;
+        if (new_v) new_v[i] = 0.0f;
+        if (new_master) new_master[i] = load_elem(t.param, t.dtype, i);
+    }
+}
+
+DevTensor to_dev(const TensorEntry& t) {
+    DevTensor d{};
+    d.param = t.param;
+    d.grad = t.grad;
+    d.exp_avg = t.exp_avg;
+    d.exp_avg_sq = t.exp_avg_sq;
+    d.master = t.master;
+    d.rows = t.rows;
+    d.cols = t.cols;
+    d.param_ld = t.param_ld;
+    d.grad_ld = t.grad_ld;
+    d.kind = t.kind;
+    d.dtype = t.dtype;
+    d.block_size = t.block_size;
+    // 16-byte fp32 vectors (4 elements) or 8-byte bf16 vectors need every row start aligned.
+    const int64_t align = t.dtype == DTN_FLOAT32 ? 16 : 8;
+    const int64_t esz = t.dtype == DTN_FLOAT32 ? 4 : 2;
+    d.vec_ok = ((uintptr_t)t.param % align == 0) && ((uintptr_t)t.grad % align == 0) && (t.param_ld % 4 == 0) &&
+               (t.grad_ld % 4 == 0) && (t.master == nullptr || (uintptr_t)t.master % 16 == 0) && esz > 0;
+    return d;
+}
+
+class CudaBackend final : public Backend {
+public:
+    explicit CudaBackend(int device) : device_(device) {
+        int count = 0;
+        check(cudaGetDeviceCount(&count), "cudaGetDeviceCount");
+        if (device < 0 || device >= count)
+            throw Error{DTN_ERR_INVALID_ARGUMENT, "CUDA device " + std::to_string(device) + " does not exist (" + std::to_string(count) + " visible)"};
+        select();
+        cudaDeviceProp prop{};
+        check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
+        sm_count_ = prop.multiProcessorCount;
+        check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks_per_sm_, adamw_kernel, kThreads, 0), "occupancy query");
+        blocks_per_sm_ = std::max(blocks_per_sm_, 1);
+        check(cudaMalloc(&sum_, sizeof(double)), "cudaMalloc(norm)");
+    }
+    ~CudaBackend() override {
+        cudaSetDevice(device_);
+        cudaFree(d_tensors_);
+        cudaFree(d_tiles_);
+        cudaFree(sum_);
+    }
+
+    float* alloc_floats(int64_t count) override {
+        select();
+        void* p = nullptr;
+        const cudaError_t e = cudaMalloc(&p, (size_t)count * sizeof(float));
+        if (e == cudaErrorMemoryAllocation) {
+            cudaGetLastError();
+            throw Error{DTN_ERR_OUT_OF_MEMORY, "out of GPU memory for optimizer state (" + std::to_string(count * 4) + " bytes)"};
+        }
+        check(e, "cudaMalloc(state)");
+        return static_cast<float*>(p);
+    }
+    void free_floats(float* p) noexcept override {
+        if (!p) return;
+        cudaSetDevice(device_);
+        cudaFree(p);
+    }
+    void copy_bytes(void* dst, const void* src, int64_t bytes) override {
+        select();
+        check(cudaMemcpy(dst, src, (size_t)bytes, cudaMemcpyDefault), "cudaMemcpy(state)");
+    }
+    void tables_changed() override { dirty_ = true; }
+    int64_t table_bytes() const override { return tile_capacity_ * (int64_t)sizeof(Tile) + tensor_capacity_ * (int64_t)sizeof(DevTensor); }
+
+    void fill_state(const TensorEntry& t, const std::vector<BlockSource>& sources, const float* old_m, const float* old_v,
+                    const float* old_master, float* new_m, float* new_v, float* new_master) override {
+        select();
+        const DevTensor d = to_dev(t);
+        if (t.kind == DTN_KIND_DENSE) {
+            const int64_t n = t.rows * t.cols;
+            const int blocks = (int)std::min<int64_t>((n + 255) / 256, (int64_t)sm_count_ * 8);
+            dense_fill_kernel<<<std::max(blocks, 1), 256>>>(d, n, new_m, new_v, new_master);
+        } else if (!sources.empty()) {
+            BlockSource* d_src = nullptr;
+            check(cudaMalloc(&d_src, sources.size() * sizeof(BlockSource)), "cudaMalloc(sources)");
+            cudaError_t e = cudaMemcpy(d_src, sources.data(), sources.size() * sizeof(BlockSource), cudaMemcpyHostToDevice);
+            if (e == cudaSuccess) {
+                const int64_t warps_needed = (int64_t)sources.size();
+                const int blocks = (int)std::min<int64_t>((warps_needed + kWarps - 1) / kWarps, (int64_t)sm_count_ * 16);
+                fill_kernel<<<std::max(blocks, 1), kThreads>>>(d, d_src, (int64_t)sources.size(), old_m, old_v, old_master,
+                                                              new_m, new_v, new_master);
+                e = cudaGetLastError();
+                if (e == cudaSuccess) e = cudaDeviceSynchronize();
+            }
+            cudaFree(d_src);
+            check(e, "fill_kernel");
+            return;
+        }
+        check(cudaGetLastError(), "dense_fill_kernel");
+        check(cudaDeviceSynchronize(), "dense_fill_kernel");
+    }
+
+    void step(Plan& plan, const dtn_step_args& args, dtn_step_result& result) override {
+        select();
+        if (dirty_) upload(plan);
+        const int64_t ntiles = (int64_t)plan.tiles.size();
+        const bool want_norm = args.max_grad_norm > 0 || args.compute_norm;
+        // A persistent grid of as many blocks as fit on the device at once.
+        const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
+        if (want_norm) {
+            check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
+            if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, sum_);
+            check(cudaGetLastError(), "norm_kernel launch");
+        }
+        StepScalars s{};
+        s.adam = make_scalars(args.lr, args.beta1, args.beta2, args.eps, args.weight_decay, args.bias_correction1,
+                              args.bias_correction2);
+        s.max_norm = args.max_grad_norm;
+        s.stochastic = (plan.flags & DTN_FLAG_STOCHASTIC_ROUNDING) ? 1 : 0;
+        s.seed = plan.seed;
+        s.step = args.step;
+        if (ntiles > 0) adamw_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, s, want_norm ? sum_ : nullptr);
+        check(cudaGetLastError(), "adamw_kernel launch");
+        if (want_norm) {
+            double sum = 0;
+            // The only host sync of a step, and only when the caller asked for the norm.
+            check(cudaMemcpy(&sum, sum_, sizeof(double), cudaMemcpyDeviceToHost), "reading the gradient norm");
+            result.grad_norm = std::sqrt(sum);
+            if (!std::isfinite(result.grad_norm)) {
+                result.finite = 0;
+                return;
+            }
+        }
+        result.applied = 1;
+    }
+
+private:
+    void select() { check(cudaSetDevice(device_), "cudaSetDevice"); }
+
+    void upload(Plan& plan) {
+        std::vector<DevTensor> tensors;
+        tensors.reserve(plan.tensors.size());
+        for (const auto& t : plan.tensors) tensors.push_back(to_dev(t));
+        ensure(d_tensors_, tensor_capacity_, (int64_t)tensors.size());
+        ensure(d_tiles_, tile_capacity_, (int64_t)plan.tiles.size());
+        if (!tensors.empty())
+            check(cudaMemcpy(d_tensors_, tensors.data(), tensors.size() * sizeof(DevTensor), cudaMemcpyHostToDevice), "upload tensors");
+        if (!plan.tiles.empty())
+            check(cudaMemcpy(d_tiles_, plan.tiles.data(), plan.tiles.size() * sizeof(Tile), cudaMemcpyHostToDevice), "upload tiles");
+        dirty_ = false;
+    }
+
+    template <typename T>
+    void ensure(T*& ptr, int64_t& capacity, int64_t needed) {
+        if (needed <= capacity && ptr) return;
+        cudaFree(ptr);
+        ptr = nullptr;
+        capacity = 0;
+        check(cudaMalloc(&ptr, (size_t)std::max<int64_t>(needed, 1) * sizeof(T)), "cudaMalloc(tables)");
+        capacity = needed;
+    }
+
+    int device_;
+    int sm_count_ = 0;
+    int blocks_per_sm_ = 1;
+    double* sum_ = nullptr;
+    DevTensor* d_tensors_ = nullptr;
+    Tile* d_tiles_ = nullptr;
+    int64_t tensor_capacity_ = 0, tile_capacity_ = 0;
+    bool dirty_ = true;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cuda_backend(int device_index) { return std::make_unique<CudaBackend>(device_index); }
+
+int cuda_device_count() {
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess) {
+        cudaGetLastError();
+        return 0;
+    }
+    return count;
+}
+
+}  // namespace dtn

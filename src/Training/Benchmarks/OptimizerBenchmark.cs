@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using DeltaTui.Training.Native;
+using DeltaTui.Training.Optim;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Benchmarks;
+
+/// <summary>
+/// `deltatui bench optimizer`: BSR-AdamW (native when the library loads) against TorchSharp's
+/// dense AdamW on the Gemma-3-270M 2-D weight shapes, per block size and density, on the best
+/// device. Options: --device cpu|cuda, --layers N, --embed true|false, --block-sizes 16,32,
+/// --densities 1,0.1, --dtypes fp32,bf16, --steps N. CPU defaults are a small slice (one layer,
+/// no embedding) so that it finishes in seconds.
+/// </summary>
+public sealed class OptimizerBenchmark : IBenchmark
+{
+    public string Name => "optimizer";
+
+    public string Description => "BSR-AdamW vs TorchSharp AdamW on Gemma-3-270M weight shapes (time per step, effective bandwidth, state memory)";
+
+    public Task<int> RunAsync(TextWriter output, IReadOnlyDictionary<string, string> arguments, CancellationToken cancellationToken)
+    {
+        var cudaAvailable = cuda.is_available();
+        var deviceName = Get(arguments, "device", cudaAvailable ? "cuda" : "cpu");
+        if (deviceName is not ("cpu" or "cuda")) return Fail(output, $"--device must be cpu or cuda, got '{deviceName}'");
+        if (deviceName == "cuda" && !cudaAvailable) return Fail(output, "--device cuda: no CUDA device is available");
+        var onGpu = deviceName == "cuda";
+        var device = onGpu ? CUDA : CPU;
+        int layers, steps;
+        bool embed;
+        List<int> blockSizes;
+        List<double> densities;
+        List<string> dtypes;
+        try
+        {
+            layers = int.Parse(Get(arguments, "layers", onGpu ? "18" : "1"), CultureInfo.InvariantCulture);
+            steps = int.Parse(Get(arguments, "steps", onGpu ? "20" : "3"), CultureInfo.InvariantCulture);
+            embed = bool.Parse(Get(arguments, "embed", onGpu ? "true" : "false"));
+            blockSizes = Get(arguments, "block-sizes", onGpu ? "16,32,64,128" : "32").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+            densities = Get(arguments, "densities", onGpu ? "1,0.5,0.25,0.1,0.05,0.01" : "1,0.1").Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToList();
+            dtypes = Get(arguments, "dtypes", "fp32,bf16").Split(',').ToList();
+        }
+        catch (FormatException e)
+        {
+            return Fail(output, $"bad option value: {e.Message}");
+        }
+        if (layers < 0 || steps < 1) return Fail(output, "--layers must be >= 0 and --steps >= 1");
+        if (blockSizes.FirstOrDefault(b => !BlockLayout.SupportedBlockSizes.Contains(b)) is var bad and not 0)
+            return Fail(output, $"--block-sizes: {bad} is not one of 16, 32, 64, 128");
+        if (dtypes.FirstOrDefault(d => d is not ("fp32" or "bf16")) is { } badType) return Fail(output, $"--dtypes: '{badType}' is not fp32 or bf16");
+
+        var shapes = Gemma270mShapes(layers, embed);
+        var elements = shapes.Sum(s => s[0] * s[1]);
+        var native = NativeBackend.Status;
+        output.WriteLine($"optimizer benchmark on {(onGpu ? "CUDA" : $"CPU ({Environment.ProcessorCount} cores)")}: {shapes.Count} weights, {elements:N0} parameters, {steps} timed steps");
+        output.WriteLine(native.Available ? $"backend: native-{deviceName}" : $"backend: reference (native library not available: {native.Error})");
+        output.WriteLine($"{"optimizer",-22} {"dtype",-5} {"B",4} {"density",7} {"ms/step",9} {"GB/s",8} {"state MiB",10} {"state/dense",11}");
+        foreach (var dtype in dtypes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var scalar = dtype == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
+            using var scope = NewDisposeScope();
+            var weights = shapes.Select((s, i) => new Parameter(rand(s, scalar, device) * 2 - 1)).ToList();
+            foreach (var w in weights)
+            {
+                using var g = (rand(w.shape, scalar, device) - 0.5) * 2e-2;
+                using var loss = (w * g).sum();
+                loss.backward();
+            }
+            var denseState = elements * 4L * (scalar == ScalarType.BFloat16 ? 3 : 2);
+            if (scalar == ScalarType.Float32)
+            {
+                using var adamw = new TorchAdamWStep(weights.Select((w, i) => ($"w{i}", w)), new BsrAdamWOptions());
+                var ms = TimeSteps(() => adamw.Step(1e-3, 0), steps, onGpu);
+                output.WriteLine(Row("TorchSharp AdamW", dtype, "-", 1.0, ms, 28.0 * elements, denseState, denseState));
+            }
+            foreach (var b in blockSizes)
+            {
+                foreach (var density in densities)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var random = new Random(b * 7919 + (int)(density * 1000));
+                    var parameters = weights.Select((w, i) => new BsrParameter($"w{i}", w, RandomLayout(w.shape[0], w.shape[1], b, density, random))).ToList();
+                    using var optimizer = BsrAdamWFactory.Create(parameters, new BsrAdamWOptions(), out _);
+                    var active = parameters.Sum(p => ActiveElements(p.Layout!));
+                    var ms = TimeSteps(() => optimizer.Step(1e-3, 0, computeNorm: false), steps, onGpu);
+                    output.WriteLine(Row($"BSR-AdamW {optimizer.Backend}", dtype, b.ToString(CultureInfo.InvariantCulture), density, ms,
+                        28.0 * active, optimizer.StateBytes, denseState));
+                }
+            }
+        }
+        return Task.FromResult(0);
+    }
+
+    internal static List<long[]> Gemma270mShapes(int layers, bool embed)
+    {
+        var shapes = new List<long[]>();
+        if (embed) shapes.Add([262144, 640]);
+        for (var l = 0; l < layers; l++)
+            shapes.AddRange([[1024, 640], [256, 640], [256, 640], [640, 1024], [2048, 640], [2048, 640], [640, 2048]]);
+        return shapes;
+    }
+
+    // Exactly round(density x blocks) random blocks, at least one.
+    private static BlockLayout RandomLayout(long rows, long cols, int b, double density, Random random)
+    {
+        var nbr = (rows + b - 1) / b;
+        var nbc = (cols + b - 1) / b;
+        var total = (int)(nbr * nbc);
+        var count = Math.Clamp((int)Math.Round(density * total), 1, total);
+        var ids = Enumerable.Range(0, total).OrderBy(_ => random.Next()).Take(count).ToHashSet();
+        return BlockLayout.FromBlockMask(rows, cols, b, (r, c) => ids.Contains((int)(r * nbc + c)));
+    }
+
+    private static long ActiveElements(BlockLayout layout)
+    {
+        long n = 0;
+        var b = layout.BlockSize;
+        for (var r = 0; r < layout.BlockRows; r++)
+        {
+            var rows = Math.Min(b, layout.Rows - (long)r * b);
+            for (var k = layout.RowPtr[r]; k < layout.RowPtr[r + 1]; k++)
+                n += rows * Math.Min(b, layout.Cols - (long)layout.ColIdx[k] * b);
+        }
+        return n;
+    }
+
+    private static double TimeSteps(Action step, int steps, bool onGpu)
+    {
+        step();
+        step();
+        if (onGpu) cuda.synchronize();
+        var times = new List<double>();
+        for (var i = 0; i < steps; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            step();
+            if (onGpu) cuda.synchronize();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    private static string Row(string name, string dtype, string b, double density, double ms, double bytes, long stateBytes, long denseState) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{name,-22} {dtype,-5} {b,4} {density,7:0.00} {ms,9:0.000} {bytes / (ms * 1e-3) / 1e9,8:0} {stateBytes / 1048576.0,10:0.0} {(double)stateBytes / denseState,11:0.000}");
+
+    private static string Get(IReadOnlyDictionary<string, string> arguments, string key, string fallback) =>
+        arguments.TryGetValue(key, out var value) ? value : fallback;
+
+    private static Task<int> Fail(TextWriter output, string message)
+    {
+        output.WriteLine($"optimizer benchmark: {message}");
+        return Task.FromResult(2);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+
+namespace DeltaTui.Training.Native;
+
+/// <summary>The C ABI of libdeltatui_native (src/Native/include/deltatui_native.h).</summary>
+internal static unsafe partial class NativeMethods
+{
+    public const string LibraryName = "deltatui_native";
+
+    static NativeMethods() => NativeLibraryResolver.Register();
+
+    [LibraryImport(LibraryName)]
+    internal static partial IntPtr dtn_last_error();
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_backend_info_get(DtnBackendInfo* info);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_create(int deviceType, int deviceIndex, DtnTensorDesc* tensors, int tensorCount,
+        int flags, ulong seed, IntPtr* plan);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_destroy(IntPtr plan);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_step(BsrAdamWPlanHandle plan, DtnStepArgs* args, void** parameters, void** grads,
+        DtnStepResult* result);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_set_active(BsrAdamWPlanHandle plan, int tensorIndex, int* rowPtr, int* colIdx,
+        long nnzBlocks);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_state_size(BsrAdamWPlanHandle plan, int tensorIndex, long* nnzBlocks, long* elements,
+        int* hasMaster);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_get_state(BsrAdamWPlanHandle plan, int tensorIndex, void* expAvg, void* expAvgSq,
+        void* master);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_set_state(BsrAdamWPlanHandle plan, int tensorIndex, void* expAvg, void* expAvgSq,
+        void* master);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_sync_master(BsrAdamWPlanHandle plan, void** parameters);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_state_bytes(BsrAdamWPlanHandle plan, long* bytes);
+
+    /// <summary>libLibTorchSharp's accessor: the tensor's data pointer, storage offset included.</summary>
+    [LibraryImport("LibTorchSharp")]
+    internal static partial IntPtr THSTensor_data(IntPtr tensor);
+
+    /// <summary>Throws <see cref="NativeCallException"/> with the library's message when status is not 0.</summary>
+    internal static void Check(int status, string operation)
+    {
+        if (status == 0) return;
+        var message = Marshal.PtrToStringUTF8(dtn_last_error()) ?? "(no message)";
+        throw new NativeCallException(operation, status, message);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+
+namespace DeltaTui.Training.Native;
+
+// Mirrors of the structs in src/Native/include/deltatui_native.h; field order and sizes must match.
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct DtnBackendInfo
+{
+    public int AbiVersion;
+    public int CudaCompiled;
+    public int CudaDeviceCount;
+    public int OpenMpThreads;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtnTensorDesc
+{
+    public void* Param;
+    public void* Grad;
+    public long Rows;
+    public long Cols;
+    public long ParamLd;
+    public long GradLd;
+    public int Kind;
+    public int DType;
+    public int BlockSize;
+    public int Reserved;
+    public int* RowPtr;
+    public int* ColIdx;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct DtnStepArgs
+{
+    public double LearningRate;
+    public double Beta1;
+    public double Beta2;
+    public double Eps;
+    public double WeightDecay;
+    public double BiasCorrection1;
+    public double BiasCorrection2;
+    public double MaxGradNorm;
+    public int ComputeNorm;
+    public int Reserved;
+    public ulong Step;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct DtnStepResult
+{
+    public double GradNorm;
+    public int Finite;
+    public int Applied;
+}
+
+internal static class DtnConstants
+{
+    public const int AbiVersion = 1;
+    public const int DeviceCpu = 0;
+    public const int DeviceCuda = 1;
+    public const int KindBlocked = 0;
+    public const int KindDense = 1;
+    public const int FlagStochasticRounding = 1;
+}

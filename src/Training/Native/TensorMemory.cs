@@ -1,0 +1,25 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Native;
+
+/// <summary>Raw memory of TorchSharp tensors for native calls, with the checks those calls rely on.</summary>
+internal static class TensorMemory
+{
+    /// <summary>The first element's address (storage offset included) on the tensor's device.</summary>
+    public static unsafe void* DataPointer(Tensor tensor)
+    {
+        var pointer = NativeMethods.THSTensor_data(tensor.Handle);
+        if (pointer == IntPtr.Zero && tensor.numel() > 0)
+            throw new InvalidOperationException("THSTensor_data returned null for a non-empty tensor");
+        return (void*)pointer;
+    }
+
+    /// <summary>Plan device code and index for a tensor's device.</summary>
+    public static (int Type, int Index) DeviceOf(Tensor tensor) => tensor.device_type switch
+    {
+        DeviceType.CPU => (DtnConstants.DeviceCpu, 0),
+        DeviceType.CUDA => (DtnConstants.DeviceCuda, tensor.device_index < 0 ? 0 : tensor.device_index),
+        var other => throw new NotSupportedException($"BSR-AdamW runs on CPU or CUDA tensors, not on {other}"),
+    };
+}

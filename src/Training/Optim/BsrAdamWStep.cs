@@ -1,0 +1,59 @@
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Optim;
+
+/// <summary>The trainer's view of a BSR-AdamW (native or reference).</summary>
+public sealed class BsrAdamWStep(IBsrAdamW optimizer) : IOptimizerStep
+{
+    private readonly Dictionary<string, int> index =
+        optimizer.Parameters.Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i);
+
+    public IBsrAdamW Optimizer { get; } = optimizer;
+
+    public string Name => "bsr-adamw/" + Optimizer.Backend;
+
+    public long StepCount => Optimizer.StepCount;
+
+    public OptimizerStepResult Step(double learningRate, double maxGradNorm) => Optimizer.Step(learningRate, maxGradNorm, computeNorm: true);
+
+    public void ZeroGrad()
+    {
+        using var noGrad = no_grad();
+        foreach (var p in Optimizer.Parameters)
+        {
+            using var g = p.Tensor.grad;
+            g?.zero_();
+        }
+    }
+
+    public Tensor MomentumScore(string parameterName) =>
+        Optim.MomentumScore.Of(Optimizer, index.TryGetValue(parameterName, out var i) ? i
+            : throw new KeyNotFoundException($"the optimizer has no parameter '{parameterName}'"));
+
+    /// <summary>Changes which blocks of a weight train (e.g. after a mask re-selection).</summary>
+    public void SetActiveBlocks(string parameterName, BlockLayout layout) =>
+        Optimizer.SetActiveBlocks(index.TryGetValue(parameterName, out var i) ? i
+            : throw new KeyNotFoundException($"the optimizer has no parameter '{parameterName}'"), layout);
+
+    public void SaveState(BinaryWriter writer) => BsrAdamWStateSerializer.Write(writer, Optimizer.CaptureState());
+
+    public void LoadState(BinaryReader reader)
+    {
+        var state = BsrAdamWStateSerializer.Read(reader);
+        try
+        {
+            Optimizer.RestoreState(state);
+        }
+        finally
+        {
+            foreach (var t in state.Tensors)
+            {
+                t.ExpAvg.Dispose();
+                t.ExpAvgSq.Dispose();
+                t.Master?.Dispose();
+            }
+        }
+    }
+
+    public void Dispose() => Optimizer.Dispose();
+}

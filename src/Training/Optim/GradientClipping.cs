@@ -1,0 +1,29 @@
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Optim;
+
+/// <summary>Global L2 gradient-norm clipping for the dense (TorchSharp AdamW) path, as torch.nn.utils.clip_grad_norm_.</summary>
+public static class GradientClipping
+{
+    /// <summary>
+    /// The global norm of all gradients (one host sync). When finite and <paramref name="maxNorm"/> &gt; 0, scales
+    /// every gradient in place by min(1, maxNorm / (norm + 1e-6)). A non-finite norm leaves gradients untouched.
+    /// </summary>
+    public static double ClipGlobalNorm(IEnumerable<Tensor> parameters, double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
+        if (grads.Count == 0) return 0;
+        var sum = zeros(1, ScalarType.Float64, grads[0].device);
+        foreach (var g in grads) sum += g.to(ScalarType.Float64).square().sum();
+        var norm = Math.Sqrt(sum.item<double>());
+        if (!double.IsFinite(norm) || maxNorm <= 0) return norm;
+        var coefficient = Math.Min(1.0, maxNorm / (norm + 1e-6));
+        if (coefficient < 1.0)
+        {
+            foreach (var g in grads) g.mul_(coefficient);
+        }
+        return norm;
+    }
+}

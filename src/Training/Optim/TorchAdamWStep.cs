@@ -1,0 +1,72 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Optim;
+
+/// <summary>The `adamw` optimizer: TorchSharp's AdamW with global clipping and non-finite skipping around it.</summary>
+public sealed class TorchAdamWStep : IOptimizerStep
+{
+    private readonly List<(string Name, Parameter Parameter)> parameters;
+    private readonly AdamW optimizer;
+    private readonly BsrAdamWOptions options;
+
+    public TorchAdamWStep(IEnumerable<(string Name, Parameter Parameter)> namedParameters, BsrAdamWOptions options)
+    {
+        options.Validate();
+        this.options = options;
+        parameters = namedParameters.ToList();
+        optimizer = optim.AdamW(parameters.Select(p => p.Parameter), lr: 1e-3, beta1: options.Beta1, beta2: options.Beta2,
+            eps: options.Eps, weight_decay: options.WeightDecay);
+    }
+
+    public string Name => "adamw";
+
+    public long StepCount { get; private set; }
+
+    public OptimizerStepResult Step(double learningRate, double maxGradNorm)
+    {
+        var norm = GradientClipping.ClipGlobalNorm(parameters.Select(p => (Tensor)p.Parameter), maxGradNorm);
+        if (!double.IsFinite(norm)) return new OptimizerStepResult(norm, Finite: false, Applied: false, learningRate);
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+        optimizer.step();
+        StepCount++;
+        return new OptimizerStepResult(norm, Finite: true, Applied: true, learningRate);
+    }
+
+    public void ZeroGrad()
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, p) in parameters)
+        {
+            using var g = p.grad;
+            g?.zero_();
+        }
+    }
+
+    public Tensor MomentumScore(string parameterName)
+    {
+        var i = parameters.FindIndex(p => p.Name == parameterName);
+        if (i < 0) throw new KeyNotFoundException($"the optimizer has no parameter '{parameterName}'");
+        var state = optimizer.state_dict().State[i] as AdamW.State;
+        var p = parameters[i].Parameter;
+        if (state?.exp_avg is null || state.exp_avg_sq is null || state.step == 0)
+            return zeros(p.shape, ScalarType.Float32, p.device);
+        return Optim.MomentumScore.FromMoments(state.exp_avg, state.exp_avg_sq, state.step, options.Beta1, options.Beta2, options.Eps);
+    }
+
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(StepCount);
+        optimizer.save_state_dict(writer);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        var steps = reader.ReadInt64();
+        if (steps < 0) throw new InvalidDataException($"optimizer state has a negative step count {steps}");
+        optimizer.load_state_dict(reader);
+        StepCount = steps;
+    }
+
+    public void Dispose() => optimizer.Dispose();
+}
