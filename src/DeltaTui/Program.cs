@@ -1,1 +1,3 @@
-Console.WriteLine("deltatui: not yet wired");
+using DeltaTui.Cli;
+
+return await DeltaTuiCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,74 @@
+using DeltaTui.Dashboard.State;
+using DeltaTui.Dashboard.Views;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace DeltaTui.Dashboard;
+
+/// <summary>
+/// The dashboard's layout. It draws a <see cref="DashboardState"/> and nothing else: it has no
+/// reference to the trainer. Sizes are relative, so a resize is a relayout.
+/// </summary>
+public sealed class DashboardWindow : Runnable
+{
+    private const int LogRows = 5;
+
+    private readonly View _body = new() { X = 0, Y = 2, Width = Dim.Fill(), Height = Dim.Fill(LogRows + 1), CanFocus = false };
+    private readonly TextLinesView _statusLine = new() { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
+
+    public DashboardWindow()
+    {
+        Title = "DeltaTui";
+        Width = Dim.Fill();
+        Height = Dim.Fill();
+        CanFocus = true;
+        Header = new HeaderView { X = 0, Y = 0 };
+        Training = new TrainingPanel { X = 0, Y = 0, Width = Dim.Percent(50), Height = Dim.Percent(50) };
+        Iou = new IouPanel { X = 0, Y = Pos.Bottom(Training), Width = Dim.Percent(50), Height = Dim.Fill() };
+        Gpu = new GpuPanel { X = Pos.Right(Training), Y = 0, Width = Dim.Fill(), Height = Dim.Percent(50) };
+        Delta = new DeltaPanel { X = Pos.Right(Training), Y = Pos.Bottom(Gpu), Width = Dim.Fill(), Height = Dim.Fill() };
+        Jaccard = new JaccardPane { X = 0, Y = Pos.Percent(30), Width = Dim.Fill(), Height = Dim.Fill(), Visible = false };
+        Help = new HelpOverlay { X = Pos.Center(), Y = Pos.Center(), Width = Dim.Percent(90), Height = HelpOverlay.Shortcuts.Length + 2, Visible = false };
+        Log = new LogPane { X = 0, Y = Pos.AnchorEnd(LogRows + 1), Width = Dim.Fill(), Height = LogRows };
+        _body.Add(Training, Iou, Gpu, Delta, Jaccard);
+        Add(Header, _body, Log, _statusLine, Help);
+    }
+
+    public HeaderView Header { get; }
+    public TrainingPanel Training { get; }
+    public IouPanel Iou { get; }
+    public GpuPanel Gpu { get; }
+    public DeltaPanel Delta { get; }
+    public JaccardPane Jaccard { get; }
+    public HelpOverlay Help { get; }
+    public LogPane Log { get; }
+
+    public bool ReadOnly { get; init; }
+
+    public void Apply(DashboardState state)
+    {
+        Header.Apply(state);
+        Training.Apply(state);
+        Iou.Apply(state);
+        Gpu.Apply(state);
+        Delta.Apply(state);
+        Jaccard.Visible = state.Ui.ShowJaccard;
+        if (Jaccard.Visible) Jaccard.Apply(state);
+        Help.Visible = state.Ui.ShowHelp;
+        Log.Apply(state);
+        _statusLine.Lines = [StatusText(state, ReadOnly)];
+        SetNeedsDraw();
+    }
+
+    public static string StatusText(DashboardState state, bool readOnly)
+    {
+        if (state.Ui.ConfirmingStop)
+            return "Stop training? The step in flight finishes, then masks, scores and a checkpoint are saved.  y: stop  n/Esc: keep going";
+        if (readOnly)
+            return "REPLAY (read-only)  j/F2 jaccard  o/F7 sort  d/F5 delta  m/F6 smooth  ?/F1 help  ^L redraw  q/Esc quit";
+        if (state.IsOver)
+            return $"{HeaderView.StateName(state.RunState).ToUpperInvariant()}: outputs in {state.RunDirectory}  q/Esc/F10 exit  j/F2 jaccard  ?/F1 help";
+        string pause = state.RunState == DeltaTui.Training.Events.RunState.Paused ? "resume" : "pause";
+        return $"s/F3 save masks  p/F4 {pause}  q/Esc stop  j/F2 jaccard  d/F5 delta  m/F6 smooth  o/F7 sort  ?/F1 help  ^L redraw";
+    }
+}

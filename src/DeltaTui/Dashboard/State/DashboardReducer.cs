@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using DeltaTui.Training.Events;
+
+namespace DeltaTui.Dashboard.State;
+
+/// <summary>Folds events and UI actions into the next immutable <see cref="DashboardState"/>. Pure: no I/O, no clock.</summary>
+public static class DashboardReducer
+{
+    public static DashboardState Reduce(DashboardState state, RunEvent e)
+    {
+        var s = state with { EventCount = state.EventCount + 1, Now = Max(state.Now, e.Time) };
+        return e switch
+        {
+            RunStarted r => s with
+            {
+                RunName = r.RunName, ModelId = r.ModelId, Device = r.Device, TotalSteps = r.TotalSteps,
+                RunDirectory = r.RunDirectory, ParameterCount = r.ParameterCount, Optimizer = r.Optimizer,
+                StartedAt = r.Time, RunState = RunState.Running,
+                Log = s.Log.Add(new LogLine(r.Time, LogLevel.Info, $"run {r.RunName} started on {r.Device}: {r.TotalSteps} steps, {r.Optimizer}, {r.LossType} loss")),
+            },
+            RunStateChanged c => s with
+            {
+                RunState = c.State, StateDetail = c.Detail,
+                Log = s.Log.Add(new LogLine(c.Time, LogLevel.Info, $"state: {c.State.ToString().ToLowerInvariant()}{(c.Detail is null ? "" : " - " + c.Detail)}")),
+            },
+            StepCompleted step => ReduceStep(s, step),
+            EvalCompleted eval => ReduceEval(s, eval),
+            StepSkipped skip => s with
+            {
+                SkippedSteps = skip.TotalSkipped,
+                Log = s.Log.Add(new LogLine(skip.Time, LogLevel.Warning, $"step {skip.Step} skipped ({skip.Reason}); {skip.Consecutive} in a row, {skip.TotalSkipped} in all")),
+            },
+            DeltaStatsComputed delta => s with { Delta = delta },
+            IouSnapshot iou => ReduceIou(s, iou),
+            IouFailed failed => s with
+            {
+                IouErrors = s.IouErrors.Add(new LogLine(failed.Time, LogLevel.Error, $"step {failed.Step}: {failed.Message}")),
+                Log = s.Log.Add(new LogLine(failed.Time, LogLevel.Warning, $"IoU failed at step {failed.Step}: {failed.Message}")),
+            },
+            MaskSaved mask => s with
+            {
+                SavedFiles = s.SavedFiles.Add(mask.Path),
+                Log = s.Log.Add(new LogLine(mask.Time, LogLevel.Info, $"saved {mask.Method} mask (sparsity {mask.Sparsity:0.###}) at step {mask.Step}: {mask.Path}")),
+            },
+            CheckpointSaved ckpt => s with
+            {
+                SavedFiles = s.SavedFiles.Add(ckpt.Path),
+                Log = s.Log.Add(new LogLine(ckpt.Time, LogLevel.Info, $"checkpoint at step {ckpt.Step}: {ckpt.Path}")),
+            },
+            LogMessage log => s with { Log = s.Log.Add(new LogLine(log.Time, log.Level, log.Message)) },
+            RunFinished done => s with
+            {
+                Step = Math.Max(s.Step, done.Step),
+                RunState = done.Stopped ? RunState.Saved : RunState.Finished,
+                SavedFiles = s.SavedFiles.AddRange(done.SavedFiles.Where(f => !s.SavedFiles.Contains(f))),
+                Log = s.Log.Add(new LogLine(done.Time, LogLevel.Info, $"run {(done.Stopped ? "stopped and saved" : "finished")} at step {done.Step}; outputs in {done.RunDirectory}")),
+            },
+            RunFailed failed => s with
+            {
+                RunState = RunState.Failed, StateDetail = failed.Message,
+                Log = s.Log.Add(new LogLine(failed.Time, LogLevel.Error, $"run failed at step {failed.Step}: {failed.Message}")),
+            },
+            GpuSnapshot gpu => ReduceGpu(s, gpu),
+            HostSnapshot host => s with { Host = host },
+            TelemetryBreakerChanged breaker => s with
+            {
+                BreakerStates = s.BreakerStates.SetItem(breaker.GpuIndex, breaker.State),
+                Log = s.Log.Add(new LogLine(breaker.Time, LogLevel.Warning,
+                    $"telemetry breaker for {(breaker.GpuIndex < 0 ? "NVML" : "GPU " + breaker.GpuIndex)}: {breaker.State} ({breaker.Reason})")),
+            },
+            _ => s,
+        };
+    }
+
+    public static DashboardState Reduce(DashboardState state, UiAction action)
+    {
+        var ui = state.Ui;
+        ui = action switch
+        {
+            UiAction.ToggleJaccard => ui with { ShowJaccard = !ui.ShowJaccard },
+            UiAction.ToggleDeltaPerTensor => ui with { DeltaPerTensor = !ui.DeltaPerTensor },
+            UiAction.ToggleSmoothing => ui with { Smoothing = !ui.Smoothing },
+            UiAction.ToggleHelp => ui with { ShowHelp = !ui.ShowHelp },
+            UiAction.CycleJaccardSort => ui with { JaccardSort = (JaccardSort)(((int)ui.JaccardSort + 1) % Enum.GetValues<JaccardSort>().Length) },
+            UiAction.AskStop => ui with { ConfirmingStop = true },
+            UiAction.CancelStop => ui with { ConfirmingStop = false },
+            UiAction.ConfirmStop => ui with { ConfirmingStop = false },
+            _ => ui,
+        };
+        var next = state with { Ui = ui };
+        return action == UiAction.ConfirmStop && !state.IsOver
+            ? next with { RunState = RunState.Stopping, StateDetail = "finishing the step, then saving" }
+            : next;
+    }
+
+    private static DashboardState ReduceStep(DashboardState s, StepCompleted step)
+    {
+        var m = step.Metrics;
+        var next = s with
+        {
+            Step = step.Step,
+            TotalSteps = step.TotalSteps > 0 ? step.TotalSteps : s.TotalSteps,
+            TokensPerSecond = Get(m, "tokens_per_second") ?? s.TokensPerSecond,
+            LearningRate = Get(m, "learning_rate") ?? s.LearningRate,
+            LastMetrics = m.ToImmutableDictionary(),
+            RunState = s.RunState is RunState.Starting ? RunState.Running : s.RunState,
+        };
+        if (Get(m, "loss") is double loss) next = next with { Loss = next.Loss.Add(new SeriesPoint(step.Step, loss)) };
+        if (Get(m, "rewards/margins") is double margin) next = next with { Margins = next.Margins.Add(new SeriesPoint(step.Step, margin)) };
+        if (Get(m, "rewards/accuracies") is double acc) next = next with { Accuracies = next.Accuracies.Add(new SeriesPoint(step.Step, acc)) };
+        return next;
+    }
+
+    private static DashboardState ReduceEval(DashboardState s, EvalCompleted eval)
+    {
+        var m = eval.Metrics;
+        var next = s with { LastEvalMetrics = m.ToImmutableDictionary() };
+        if (Get(m, "eval/loss") is double loss) next = next with { EvalLoss = next.EvalLoss.Add(new SeriesPoint(eval.Step, loss)) };
+        if (Get(m, "eval/rewards/margins") is double margin) next = next with { EvalMargins = next.EvalMargins.Add(new SeriesPoint(eval.Step, margin)) };
+        if (Get(m, "eval/rewards/accuracies") is double acc) next = next with { EvalAccuracies = next.EvalAccuracies.Add(new SeriesPoint(eval.Step, acc)) };
+        return next;
+    }
+
+    private static DashboardState ReduceIou(DashboardState s, IouSnapshot iou)
+    {
+        var history = s.IouHistory;
+        foreach (var (name, value) in iou.Metrics)
+        {
+            if (name.EndsWith("/chance", StringComparison.Ordinal) || !double.IsFinite(value)) continue;
+            var series = history.TryGetValue(name, out var existing) ? existing : new Bounded<SeriesPoint>(DashboardState.SeriesCapacity);
+            history = history.SetItem(name, series.Add(new SeriesPoint(iou.Step, value)));
+        }
+        // Keep the previous per-tensor table when a snapshot comes without one (debug detail off at that moment).
+        var keep = iou.PerTensor.Count == 0 && s.Iou is not null ? iou with { PerTensor = s.Iou.PerTensor } : iou;
+        return s with { Iou = keep, IouHistory = history };
+    }
+
+    private static DashboardState ReduceGpu(DashboardState s, GpuSnapshot gpu)
+    {
+        var util = s.GpuUtilizationHistory;
+        var mem = s.GpuMemoryHistory;
+        foreach (var g in gpu.Gpus)
+        {
+            if (g.UtilizationGpuPercent is double u)
+                util = util.SetItem(g.Index, (util.TryGetValue(g.Index, out var h) ? h : new Bounded<double>(DashboardState.HistoryCapacity)).Add(u));
+            if (g.MemoryUsedBytes is long used && g.MemoryTotalBytes is long total && total > 0)
+                mem = mem.SetItem(g.Index, (mem.TryGetValue(g.Index, out var h) ? h : new Bounded<double>(DashboardState.HistoryCapacity)).Add(100.0 * used / total));
+        }
+        return s with { Gpu = gpu, GpuUtilizationHistory = util, GpuMemoryHistory = mem };
+    }
+
+    private static double? Get(IReadOnlyDictionary<string, double> m, string key) =>
+        m.TryGetValue(key, out var v) && double.IsFinite(v) ? v : null;
+
+    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset b) => a is null || b > a ? b : a;
+}

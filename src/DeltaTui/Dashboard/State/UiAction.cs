@@ -1,0 +1,14 @@
+namespace DeltaTui.Dashboard.State;
+
+/// <summary>A change the user asked of the view itself (not of the trainer), folded like an event.</summary>
+public enum UiAction
+{
+    ToggleJaccard,
+    ToggleDeltaPerTensor,
+    ToggleSmoothing,
+    ToggleHelp,
+    CycleJaccardSort,
+    AskStop,
+    CancelStop,
+    ConfirmStop,
+}

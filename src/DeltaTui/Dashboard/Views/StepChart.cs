@@ -1,0 +1,55 @@
+using System.Drawing;
+using System.Globalization;
+using System.Text;
+using DeltaTui.Dashboard.State;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace DeltaTui.Dashboard.Views;
+
+/// <summary>One line of a chart: points, the rune it is drawn with, and whether it is a line or loose points.</summary>
+public sealed record ChartLine(string Name, IReadOnlyList<SeriesPoint> Points, char Rune, bool AsPoints = false);
+
+/// <summary>
+/// A GraphView showing several metrics over steps. Terminal.Gui's GraphView has no line series,
+/// so lines are PathAnnotations and loose points (eval) a ScatterSeries.
+/// </summary>
+public sealed class StepChart : GraphView
+{
+    public StepChart()
+    {
+        CanFocus = false;
+        MarginLeft = 6;
+        MarginBottom = 1;
+        AxisY.LabelGetter = v => v.Value.ToString(Math.Abs(v.Value) >= 10 ? "0" : "0.0#", CultureInfo.InvariantCulture);
+        AxisX.LabelGetter = v => v.Value.ToString("0", CultureInfo.InvariantCulture);
+    }
+
+    public ChartScale Scale { get; private set; }
+
+    public void Show(IReadOnlyList<ChartLine> lines, double yFloor = 0, double yCeiling = 1)
+    {
+        int columns = Math.Max(Viewport.Width - (int)MarginLeft, 1);
+        int rows = Math.Max(Viewport.Height - (int)MarginBottom, 1);
+        Scale = ChartScale.Fit(lines.Select(l => l.Points), columns, rows, yFloor, yCeiling);
+        Annotations.Clear();
+        Series.Clear();
+        CellSize = new PointF(Scale.StepsPerCell, Scale.ValuePerCell);
+        ScrollOffset = new PointF((float)Scale.XMin, (float)Scale.YMin);
+        AxisX.Increment = Scale.StepsPerCell * Math.Max(columns / 4, 1);
+        AxisX.ShowLabelsEvery = 1;
+        AxisY.Increment = Scale.ValuePerCell * Math.Max(rows / 3, 1);
+        AxisY.ShowLabelsEvery = 1;
+        foreach (var line in lines)
+        {
+            var visible = line.Points.Where(p => p.Step >= Scale.XMin && double.IsFinite(p.Value))
+                                     .Select(p => new PointF((float)p.Step, (float)p.Value)).ToList();
+            if (visible.Count == 0) continue;
+            if (line.AsPoints || visible.Count == 1)
+                Series.Add(new ScatterSeries { Points = visible, Fill = new GraphCellToRender(new Rune(line.Rune)) });
+            else
+                Annotations.Add(new PathAnnotation { Points = visible, LineRune = new Rune(line.Rune), BeforeSeries = true });
+        }
+        SetNeedsDraw();
+    }
+}

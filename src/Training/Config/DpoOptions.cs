@@ -1,0 +1,22 @@
+namespace DeltaTui.Training.Config;
+
+/// <summary>The DPO objective.</summary>
+public sealed record DpoOptions
+{
+    /// <summary>Loss variant: <c>sigmoid</c>, <c>ipo</c>, <c>hinge</c> or <c>robust</c>.</summary>
+    public DpoLossType Loss { get; init; } = DpoLossType.Sigmoid;
+
+    /// <summary>Strength β of the implicit KL penalty towards the reference.</summary>
+    [ConfigRange(0, 1000, MinimumIsExclusive = true)]
+    public double Beta { get; init; } = 0.1;
+
+    /// <summary>Assumed fraction ε of flipped preference labels (the <c>robust</c> loss); must stay below 0.5.</summary>
+    [ConfigRange(0, 0.5, MaximumIsExclusive = true)]
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Reference policy: <c>frozen</c> copy or <c>precomputed</c> log-probs.</summary>
+    public ReferenceMode Reference { get; init; } = ReferenceMode.Frozen;
+
+    /// <summary>Folder for precomputed reference log-probs, keyed by model and data fingerprint.</summary>
+    public string ReferenceCacheDir { get; init; } = "runs/.reference-cache";
+}

@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+
+namespace DeltaTui.Training.Config;
+
+/// <summary>Which model to fine-tune and how to hold it in memory.</summary>
+public sealed record ModelOptions
+{
+    /// <summary>Folder of a Hugging Face snapshot (config.json + model.safetensors), or <c>embedded</c> for the tiny seeded demo model.</summary>
+    public string Path { get; init; } = "embedded";
+
+    /// <summary>Type the weights are held in during training (bf16 halves memory; θ0 for delta statistics is always kept in fp32).</summary>
+    [JsonPropertyName("dtype")]
+    public TensorDType DType { get; init; } = TensorDType.Float32;
+
+    /// <summary>Recompute each layer's activations in the backward pass instead of storing them: less memory, about a third more compute.</summary>
+    public bool GradientCheckpointing { get; init; }
+
+    /// <summary>Sequence positions per chunk when computing completion log-probs, so fp32 logits over the vocabulary never exist for the whole batch at once.</summary>
+    [ConfigRange(1, 1_048_576)]
+    public int LogprobChunkSize { get; init; } = 128;
+}

@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+
+namespace DeltaTui.Training.Config;
+
+/// <summary>How long to train and how often to evaluate and log.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Optimizer steps to run; 0 derives the count from <see cref="Epochs"/>.</summary>
+    [ConfigRange(0, int.MaxValue)]
+    public int Steps { get; init; } = 1000;
+
+    /// <summary>Passes over the training pairs; used only when <see cref="Steps"/> is 0.</summary>
+    [ConfigRange(0, 10_000)]
+    public double Epochs { get; init; }
+
+    /// <summary>Preference pairs per micro-batch (each pair is a chosen and a rejected sequence).</summary>
+    [ConfigRange(1, 65_536)]
+    public int BatchSize { get; init; } = 8;
+
+    /// <summary>Micro-batches whose gradients are summed before one optimizer step.</summary>
+    [ConfigRange(1, 65_536)]
+    public int GradAccumulation { get; init; } = 1;
+
+    /// <summary>Steps between evaluations on the held-out split; 0 evaluates only at the end.</summary>
+    [ConfigRange(0, int.MaxValue)]
+    public int EvalEvery { get; init; } = 100;
+
+    /// <summary>Steps between published metric events.</summary>
+    [ConfigRange(1, int.MaxValue)]
+    public int LogEvery { get; init; } = 1;
+
+    /// <summary>Consecutive steps with a non-finite loss or gradient (each skipped) after which the run stops and saves its last good state.</summary>
+    [JsonPropertyName("max_consecutive_nonfinite")]
+    [ConfigRange(1, int.MaxValue)]
+    public int MaxConsecutiveNonFinite { get; init; } = 10;
+}

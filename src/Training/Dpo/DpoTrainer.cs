@@ -1,0 +1,398 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using DeltaTui.Training.Events;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Dpo;
+
+/// <summary>
+/// The DPO loop: per optimizer step, gradient-accumulated micro-batches, each scored by the policy
+/// in one forward over [chosen; rejected] against the reference; non-finite steps skipped; weight
+/// deltas, scores, live mask IoU, evaluation and checkpoints at their intervals. Everything it
+/// does is published on the <see cref="EventHub"/>; front ends reach it only through
+/// <see cref="TrainingControl"/> and the cancellation token (which acts as a stop request).
+/// The only host syncs in a step are one read of its statistics and gradient norm (the skip
+/// decision and the metrics need them).
+/// </summary>
+public sealed class DpoTrainer : IDisposable
+{
+    public const string Theta0FileName = "theta0.bin";
+    public const string DeltaLogFileName = "delta_log.jsonl";
+    private const string ModelFile = "model.bin";
+    private const string OptimizerFile = "optimizer.bin";
+    private const string ScoresStateFile = "scores-state.bin";
+    private const string TrainerStateFile = "trainer.json";
+    private const string RngFile = "rng.bin";
+
+    private readonly DpoTrainerOptions _options;
+    private readonly ICausalLanguageModel _policy;
+    private readonly IReferenceModel _reference;
+    private readonly IReferenceModel _evalReference;
+    private readonly IDpoBatchSource _data;
+    private readonly IDpoOptimizer _optimizer;
+    private readonly EventHub _hub;
+    private readonly TrainingControl _control;
+    private readonly IMaskWorkbench? _masks;
+    private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
+    private readonly WeightDeltaTracker _delta;
+    private readonly CheckpointStore _checkpoints;
+    private readonly List<string> _savedFiles = [];
+    private int _step;
+    private int _totalSkipped;
+    private int _consecutiveSkipped;
+    private int _lastEvalStep = -1;
+    private int _lastMaskStep = -1;
+
+    public DpoTrainer(
+        DpoTrainerOptions options, ICausalLanguageModel policy, IReferenceModel reference, IDpoBatchSource data,
+        IDpoOptimizer optimizer, EventHub hub, TrainingControl control, IMaskWorkbench? masks = null, IReferenceModel? evalReference = null)
+    {
+        options.Validate();
+        _options = options;
+        _policy = policy;
+        _reference = reference;
+        _evalReference = evalReference ?? reference;
+        _data = data;
+        _optimizer = optimizer;
+        _hub = hub;
+        _control = control;
+        _masks = masks;
+        _parameters = policy.Module.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+        _delta = new WeightDeltaTracker(_parameters, options.DeltaTolerance);
+        _checkpoints = new CheckpointStore(Path.Combine(options.RunDirectory, "checkpoints"));
+        Directory.CreateDirectory(options.RunDirectory);
+    }
+
+    /// <summary>Optimizer steps completed (skipped ones included: the data position moves on).</summary>
+    public int Step => _step;
+
+    public WeightDeltaTracker Delta => _delta;
+
+    public CheckpointStore Checkpoints => _checkpoints;
+
+    /// <summary>
+    /// Restores model, optimizer, score accumulators, RNG and data position from a verified checkpoint,
+    /// and θ0 from the run folder. The reference must already hold the initial weights.
+    /// </summary>
+    public void Resume(string checkpointFolder)
+    {
+        if (CheckpointStore.Verify(checkpointFolder) is { } problem)
+            throw new InvalidDataException($"cannot resume from {checkpointFolder}: {problem}");
+        var theta0 = Path.Combine(_options.RunDirectory, Theta0FileName);
+        if (!File.Exists(theta0)) throw new FileNotFoundException($"cannot resume: {theta0} (the weights at step 0) is missing", theta0);
+        using (var stream = File.OpenRead(theta0)) _delta.Load(stream, theta0);
+
+        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, ModelFile)))
+        using (var reader = new BinaryReader(stream)) _policy.Module.load(reader);
+        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, OptimizerFile))) _optimizer.LoadState(stream);
+        var scores = Path.Combine(checkpointFolder, ScoresStateFile);
+        if (_masks is not null && File.Exists(scores)) using (var stream = File.OpenRead(scores)) _masks.LoadState(stream, scores);
+        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, RngFile)))
+        using (var rng = Tensor.Load(new BinaryReader(stream))) random.set_rng_state(rng);
+
+        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpointFolder, TrainerStateFile)))
+            ?? throw new InvalidDataException($"{checkpointFolder}/{TrainerStateFile} is empty");
+        _step = state.Step;
+        _totalSkipped = state.TotalSkipped;
+        _consecutiveSkipped = state.ConsecutiveSkipped;
+        Log(LogLevel.Info, $"resumed from {checkpointFolder} at step {_step}");
+    }
+
+    public TrainingOutcome Run(CancellationToken cancellationToken = default)
+    {
+        var parameterCount = _parameters.Sum(p => p.Parameter.numel());
+        _hub.Publish(new RunStarted(_options.RunName, _policy.ModelId, _options.Device, _options.TotalSteps, _options.RunDirectory,
+            parameterCount, _options.OptimizerName, _options.Loss.Type.ToName()));
+        if (_step == 0) SaveTheta0();
+        _policy.Module.train();
+        _hub.Publish(new RunStateChanged(RunState.Running));
+        try
+        {
+            var end = TrainingEnd.Completed;
+            string message;
+            while (_step < _options.TotalSteps)
+            {
+                if (_control.IsPaused)
+                {
+                    _hub.Publish(new RunStateChanged(RunState.Paused));
+                    _control.WaitWhilePaused(cancellationToken);
+                    if (!_control.StopRequested && !cancellationToken.IsCancellationRequested) _hub.Publish(new RunStateChanged(RunState.Running));
+                }
+                if (_control.StopRequested || cancellationToken.IsCancellationRequested) { end = TrainingEnd.Stopped; break; }
+                if (_control.TakeSaveMasksRequest()) SaveMasks();
+
+                var skipped = TrainOneStep();
+                if (skipped && _consecutiveSkipped >= _options.MaxConsecutiveNonFinite) { end = TrainingEnd.Diverged; break; }
+                if (!skipped) AfterStep();
+            }
+
+            if (end == TrainingEnd.Diverged)
+            {
+                message = $"stopped after {_consecutiveSkipped} consecutive steps with a non-finite loss or gradient (training.max_consecutive_nonfinite = {_options.MaxConsecutiveNonFinite}); the last good state is saved. Lower optimizer.lr or check the data.";
+                Log(LogLevel.Error, message);
+                var checkpoint = SaveCheckpoint();
+                _hub.Publish(new RunFailed(_step, message));
+                return new TrainingOutcome(end, _step, checkpoint, [.. _savedFiles], message);
+            }
+
+            if (end == TrainingEnd.Stopped) _hub.Publish(new RunStateChanged(RunState.Stopping, $"stop requested at step {_step}"));
+            else if (_lastEvalStep != _step) Evaluate();
+            var final = SaveEverything(end == TrainingEnd.Completed);
+            message = end == TrainingEnd.Stopped ? $"stopped at step {_step}; saved masks, scores and checkpoint" : $"finished {_step} steps";
+            _hub.Publish(new RunStateChanged(RunState.Saved, message));
+            _hub.Publish(new RunFinished(_step, _options.RunDirectory, [.. _savedFiles], end == TrainingEnd.Stopped));
+            return new TrainingOutcome(end, _step, final, [.. _savedFiles], message);
+        }
+        catch (Exception e)
+        {
+            _hub.Publish(new RunFailed(_step, e.Message));
+            throw;
+        }
+    }
+
+    /// <returns>True when the step was skipped for a non-finite loss or gradient.</returns>
+    private bool TrainOneStep()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var learningRate = _options.LearningRate(_step);
+        _optimizer.ZeroGrad();
+        long tokens = 0;
+        var pairs = 0;
+        float[] readback;
+        using (var scope = NewDisposeScope())
+        {
+            var sums = zeros(DpoMetricNames.PairAveraged.Count, dtype: ScalarType.Float32);
+            for (var micro = 0; micro < _options.GradAccumulation; micro++)
+            {
+                using var batch = _data.TrainBatch(_step, micro);
+                using var microScope = NewDisposeScope();
+                var (logProbs, result) = Score(batch, _reference);
+                using (result)
+                {
+                    (result.Losses.mean() / _options.GradAccumulation).backward();
+                    sums = (sums + DpoBatchStatistics.Sums(result, logProbs).to(sums.device)).MoveToOuterDisposeScope();
+                }
+                pairs += batch.Pairs;
+                tokens += batch.TokenCount;
+            }
+            var gradNorm = GlobalGradNorm(sums.device);
+            readback = cat([sums, gradNorm.unsqueeze(0)]).cpu().data<float>().ToArray();
+            var norm = readback[^1];
+            var finite = readback.All(float.IsFinite);
+            if (finite)
+            {
+                _masks?.AccumulateGradients();
+                ClipGradients(gradNorm, norm);
+            }
+        }
+
+        if (!readback.All(float.IsFinite))
+        {
+            _optimizer.ZeroGrad();
+            _step++;
+            _consecutiveSkipped++;
+            _totalSkipped++;
+            var reason = float.IsFinite(readback[0]) ? "non-finite gradient norm" : "non-finite loss";
+            _hub.Publish(new StepSkipped(_step, reason, _consecutiveSkipped, _totalSkipped));
+            return true;
+        }
+
+        _optimizer.Step(learningRate);
+        _masks?.AfterOptimizerStep();
+        _consecutiveSkipped = 0;
+        _step++;
+        if (_step % _options.LogEvery == 0 || _step == _options.TotalSteps)
+        {
+            var metrics = DpoBatchStatistics.ToMetrics(readback.AsSpan(0, DpoMetricNames.PairAveraged.Count), pairs);
+            metrics[DpoMetricNames.GradNorm] = readback[^1];
+            metrics[DpoMetricNames.LearningRate] = learningRate;
+            metrics[DpoMetricNames.TokensPerSecond] = tokens / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9);
+            _hub.Publish(new StepCompleted(_step, _options.TotalSteps, metrics));
+        }
+        return false;
+    }
+
+    private (DpoLogProbs LogProbs, DpoLossResult Result) Score(DpoBatch batch, IReferenceModel reference)
+    {
+        var b = batch.Pairs;
+        var policyLogProbs = _policy.CompletionLogProbs(batch.InputIds, batch.AttentionMask, batch.CompletionMask).to(ScalarType.Float32);
+        var referenceLogProbs = reference.LogProbs(batch).to(policyLogProbs.device);
+        var counts = batch.CompletionMask.sum(1).to(ScalarType.Float32);
+        var logProbs = new DpoLogProbs(
+            policyLogProbs.narrow(0, 0, b), policyLogProbs.narrow(0, b, b),
+            referenceLogProbs.narrow(0, 0, b), referenceLogProbs.narrow(0, b, b),
+            counts.narrow(0, 0, b), counts.narrow(0, b, b));
+        return (logProbs, DpoLoss.Compute(_options.Loss, logProbs));
+    }
+
+    private Tensor GlobalGradNorm(Device device)
+    {
+        var norms = _parameters.Where(p => p.Parameter.grad is not null)
+            .Select(p => p.Parameter.grad!.detach().to(ScalarType.Float32).square().sum()).ToArray();
+        return norms.Length == 0 ? zeros(1, device: device).squeeze() : stack(norms).sum().sqrt();
+    }
+
+    private void ClipGradients(Tensor gradNorm, float norm)
+    {
+        if (_options.MaxGradNorm <= 0 || norm <= _options.MaxGradNorm) return;
+        using var noGrad = no_grad();
+        var coefficient = _options.MaxGradNorm / (norm + 1e-6);
+        foreach (var (_, parameter) in _parameters) parameter.grad?.mul_(coefficient);
+    }
+
+    private void AfterStep()
+    {
+        if (_options.DeltaInterval > 0 && _step % _options.DeltaInterval == 0) MeasureDelta();
+        if (_options.MaskInterval > 0 && _step % _options.MaskInterval == 0) CompareMasks();
+        if (_options.EvalEvery > 0 && _step % _options.EvalEvery == 0) Evaluate();
+        if (_options.ScoreSaveInterval > 0 && _step % _options.ScoreSaveInterval == 0) SaveScores();
+        if (_options.CheckpointEvery > 0 && _step % _options.CheckpointEvery == 0 && _step < _options.TotalSteps) SaveCheckpoint();
+    }
+
+    public IReadOnlyDictionary<string, double>? Evaluate()
+    {
+        if (_data.EvalPairCount == 0) return null;
+        _lastEvalStep = _step;
+        _policy.Module.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            Tensor? sums = null;
+            var pairs = 0;
+            foreach (var batch in _data.EvalBatches())
+            {
+                using (batch)
+                {
+                    var (logProbs, result) = Score(batch, _evalReference);
+                    using (result)
+                    {
+                        var batchSums = DpoBatchStatistics.Sums(result, logProbs);
+                        sums = sums is null ? batchSums : sums + batchSums;
+                    }
+                    pairs += batch.Pairs;
+                }
+            }
+            if (sums is null || pairs == 0) return null;
+            var metrics = DpoBatchStatistics.ToMetrics(sums.cpu().data<float>().ToArray(), pairs, DpoMetricNames.EvalPrefix);
+            _hub.Publish(new EvalCompleted(_step, metrics));
+            return metrics;
+        }
+        finally
+        {
+            _policy.Module.train();
+        }
+    }
+
+    private void MeasureDelta()
+    {
+        var stats = _delta.Measure(_step);
+        File.AppendAllText(Path.Combine(_options.RunDirectory, DeltaLogFileName), WeightDeltaTracker.ToJsonLine(stats) + "\n");
+        _hub.Publish(stats);
+    }
+
+    private void CompareMasks()
+    {
+        if (_masks is null) return;
+        _lastMaskStep = _step;
+        try
+        {
+            _hub.Publish(_masks.Compare(_step, _options.DebugJaccard));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The IoU is a diagnostic: its failure is reported, never allowed to stop training.
+            _hub.Publish(new IouFailed(_step, $"{e.GetType().Name}: {e.Message}"));
+        }
+    }
+
+    private void SaveMasks()
+    {
+        if (_masks is null) return;
+        try
+        {
+            foreach (var (method, path) in _masks.SaveMasks(_step))
+            {
+                _savedFiles.Add(path);
+                _hub.Publish(new MaskSaved(_step, method, path, _masks.Sparsity));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Log(LogLevel.Error, $"saving masks at step {_step} failed: {e.Message}");
+        }
+    }
+
+    private void SaveScores()
+    {
+        if (_masks is null) return;
+        var path = _masks.SaveScores(_step, _options.RunDirectory);
+        _savedFiles.Add(path);
+        Log(LogLevel.Info, $"saved scores at step {_step}: {path}");
+    }
+
+    private string SaveEverything(bool includeFinalModel)
+    {
+        if (_options.DeltaInterval > 0 && _step > 0) MeasureDelta();
+        if (_lastMaskStep != _step) CompareMasks();
+        SaveMasks();
+        SaveScores();
+        var checkpoint = SaveCheckpoint();
+        if (includeFinalModel && _options.FinalModelDirectory is { } final)
+        {
+            _policy.SavePretrained(final);
+            _savedFiles.Add(final);
+            Log(LogLevel.Info, $"saved the final model in Hugging Face layout: {final}");
+        }
+        return checkpoint;
+    }
+
+    public string SaveCheckpoint()
+    {
+        var folder = _checkpoints.Save(_step, writer =>
+        {
+            writer.WriteFile(ModelFile, s =>
+            {
+                // Module.save(Stream) closes the stream; the writer must stay open for the fsync.
+                using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+                _policy.Module.save(w);
+                w.Flush();
+            });
+            writer.WriteFile(OptimizerFile, _optimizer.SaveState);
+            if (_masks is not null) writer.WriteFile(ScoresStateFile, _masks.SaveState);
+            writer.WriteFile(RngFile, s =>
+            {
+                using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+                using var rng = random.get_rng_state();
+                rng.Save(w);
+            });
+            writer.WriteFile(TrainerStateFile, s => JsonSerializer.Serialize(s,
+                new TrainerState(_step, _options.TotalSteps, _totalSkipped, _consecutiveSkipped, _options.RunName)));
+        });
+        _savedFiles.Add(folder);
+        _hub.Publish(new CheckpointSaved(_step, folder));
+        return folder;
+    }
+
+    private void SaveTheta0()
+    {
+        var path = Path.Combine(_options.RunDirectory, Theta0FileName);
+        var temp = $"{path}.tmp-{Environment.ProcessId}";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            _delta.Save(stream);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+        DurableDirectory.Sync(_options.RunDirectory);
+    }
+
+    private void Log(LogLevel level, string message) => _hub.Publish(new LogMessage(level, message));
+
+    public void Dispose() => _delta.Dispose();
+
+    private sealed record TrainerState(int Step, int TotalSteps, int TotalSkipped, int ConsecutiveSkipped, string RunName);
+}

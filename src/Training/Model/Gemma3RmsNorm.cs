@@ -1,0 +1,32 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Model;
+
+/// <summary>
+/// Gemma's RMSNorm: computed in fp32 as <c>x·rsqrt(mean(x²)+eps)·(1+w)</c>, then cast back. The
+/// weight is stored as an offset from one, so a zero weight is the identity scale.
+/// </summary>
+public sealed class Gemma3RmsNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly double _eps;
+
+    public Gemma3RmsNorm(long dimension, double eps, ScalarType dtype, Device device) : base(nameof(Gemma3RmsNorm))
+    {
+        _eps = eps;
+        Weight = nn.Parameter(zeros(dimension, dtype: dtype, device: device));
+        register_parameter("weight", Weight);
+    }
+
+    public Parameter Weight { get; }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = input.to_type(ScalarType.Float32);
+        var normalized = x * (x.pow(2).mean([-1], keepdim: true) + _eps).rsqrt();
+        var scaled = normalized * (Weight.to_type(ScalarType.Float32) + 1.0);
+        return scaled.to_type(input.dtype).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,43 @@
+using DeltaTui.Training.Events;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Sinks;
+
+/// <summary>
+/// Scalars for TensorBoard through TorchSharp's SummaryWriter: training metrics under their TRL
+/// names, eval/… and iou/… as published, and the aggregate weight change per step.
+/// </summary>
+public sealed class TensorBoardSink(string logDirectory) : IEventSink
+{
+    private readonly SummaryWriter _writer = utils.tensorboard.SummaryWriter(logDirectory, "", false);
+
+    public string LogDirectory => _writer.LogDir;
+
+    public ValueTask HandleAsync(RunEvent e, CancellationToken cancellationToken)
+    {
+        switch (e)
+        {
+            case StepCompleted step: WriteAll(step.Metrics, step.Step); break;
+            case EvalCompleted eval: WriteAll(eval.Metrics, eval.Step); break;
+            case IouSnapshot iou: WriteAll(iou.Metrics, iou.Step); break;
+            case StepSkipped skipped: _writer.add_scalar("train/skipped_steps", skipped.TotalSkipped, skipped.Step); break;
+            case DeltaStatsComputed delta when delta.Tensors.Count > 0:
+                var squared = delta.Tensors.Sum(t => t.Norm * t.Norm);
+                var updated = delta.Tensors.Sum(t => t.FractionUpdated * t.Elements);
+                var elements = delta.Tensors.Sum(t => (double)t.Elements);
+                _writer.add_scalar("delta/norm", (float)Math.Sqrt(squared), delta.Step);
+                _writer.add_scalar("delta/fraction_updated", (float)(updated / elements), delta.Step);
+                break;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void WriteAll(IReadOnlyDictionary<string, double> metrics, int step)
+    {
+        foreach (var (name, value) in metrics)
+            if (double.IsFinite(value)) _writer.add_scalar(name, (float)value, step);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,61 @@
+using DeltaTui.Training.Events;
+
+namespace DeltaTui.Training.Telemetry;
+
+/// <summary>Turns a finished batch into the immutable <see cref="GpuReading"/>: units converted, failed fields null with their reason.</summary>
+internal static class GpuReadingBuilder
+{
+    private static readonly IReadOnlyDictionary<string, string> NoErrors = new Dictionary<string, string>();
+    private const double MilliwattsPerWatt = 1000.0;
+
+    public static GpuReading Build(BatchScratch s, GpuDevice d, DateTimeOffset now, ProcessNames names, int selfPid)
+    {
+        Dictionary<string, string>? errors = null;
+        T? Field<T>(NvmlReturn rc, string key, T value) where T : struct
+        {
+            if (rc == NvmlReturn.Success) return value;
+            (errors ??= new Dictionary<string, string>(4))[key] = NvmlReturnNames.Name(rc);
+            return null;
+        }
+
+        var processes = Array.Empty<GpuProcess>();
+        if (Field(s.ProcessesRc, "processes", 0) is not null && s.ProcessCount > 0)
+        {
+            processes = new GpuProcess[s.ProcessCount];
+            for (var i = 0; i < s.ProcessCount; i++)
+            {
+                var p = s.Processes[i];
+                long memory = -1;
+                if (p.UsedGpuMemory == NvmlProcessInfo.ValueNotAvailable) (errors ??= new Dictionary<string, string>(4))["processes.memory"] = "NVML_VALUE_NOT_AVAILABLE";
+                else memory = (long)p.UsedGpuMemory;
+                processes[i] = new GpuProcess((int)p.Pid, names.Of((int)p.Pid), memory, (int)p.Pid == selfPid);
+            }
+        }
+        var reasons = Field(s.ClockEventsRc, "throttle", s.ClockEventReasons);
+
+        return new GpuReading(
+            d.NvmlIndex, d.Name,
+            Field(s.UtilizationRc, "utilization", (double)s.Utilization.Gpu),
+            s.UtilizationRc == NvmlReturn.Success ? s.Utilization.Memory : null,
+            Field(s.MemoryRc, "memory", (long)s.Memory.Used),
+            s.MemoryRc == NvmlReturn.Success ? (long)s.Memory.Total : null,
+            Field(s.PowerRc, "power", s.PowerMilliwatts / MilliwattsPerWatt),
+            Field(s.PowerLimitRc, "powerLimit", s.PowerLimitMilliwatts / MilliwattsPerWatt),
+            Field(s.TemperatureRc, "temperature", (double)s.TemperatureC),
+            Field(s.SmClockRc, "smClock", (int)s.SmClockMHz),
+            Field(s.SmClockMaxRc, "smClockMax", (int)s.SmClockMaxMHz),
+            Field(s.MemoryClockRc, "memoryClock", (int)s.MemoryClockMHz),
+            Field(s.MemoryClockMaxRc, "memoryClockMax", (int)s.MemoryClockMaxMHz),
+            reasons is { } r ? ClockEventReasons.Names(r) : [],
+            Field(s.PcieTxRc, "pcieTx", (long)s.PcieTxKBps),
+            Field(s.PcieRxRc, "pcieRx", (long)s.PcieRxKBps),
+            processes,
+            errors ?? NoErrors,
+            Unavailable: null, LastGoodSample: now);
+    }
+
+    /// <summary>A device that could not be read at all this tick: every value N/A, with why and since when.</summary>
+    public static GpuReading Unavailable(GpuDevice d, string reason) =>
+        new(d.NvmlIndex, d.Name, null, null, null, null, null, null, null, null, null, null, null,
+            [], null, null, [], NoErrors, reason, d.LastGood);
+}

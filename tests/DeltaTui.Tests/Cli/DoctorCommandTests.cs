@@ -1,0 +1,108 @@
+using System.Text.Json;
+using DeltaTui.Training.Runtime;
+using Xunit;
+
+namespace DeltaTui.Tests.Cli;
+
+public class DoctorCommandTests
+{
+    [Fact]
+    public async Task Given_this_machine_When_running_doctor_Then_torch_computes_on_the_cpu_and_the_exit_code_follows_the_required_checks()
+    {
+        CliRun run = await CliRun.Of("doctor");
+
+        Assert.Contains("[ok  ] torch", run.Output);
+        Assert.Contains("computes on the CPU", run.Output);
+        Assert.Contains("[ok  ] config", run.Output);
+        bool nativeFound = NativeLibraryProbe.Probe().Loaded;
+        Assert.Equal(nativeFound ? 0 : 1, run.ExitCode);
+        Assert.EndsWith(nativeFound ? "ready: a run can start" : "not ready: 1 required check(s) failed", run.Output.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Given_json_output_When_running_doctor_Then_it_names_the_libtorch_this_process_mapped()
+    {
+        CliRun run = await CliRun.Of("doctor", "--json");
+
+        using JsonDocument report = JsonDocument.Parse(run.Output);
+        JsonElement runtime = report.RootElement.GetProperty("runtime");
+        string libtorch = runtime.GetProperty("lib_torch_path").GetString()!;
+        Assert.True(runtime.GetProperty("torch_works").GetBoolean());
+        Assert.Equal("0.107.0", runtime.GetProperty("torch_sharp_version").GetString());
+        Assert.Equal("bundled with TorchSharp", runtime.GetProperty("lib_torch_origin").GetString());
+        Assert.Equal([libtorch], LoadedLibraries.PathsOf("libtorch_cpu.so"));
+        Assert.True(File.Exists(libtorch));
+        Assert.Equal(Environment.ProcessorCount, runtime.GetProperty("processor_count").GetInt32());
+        Assert.Equal(Environment.Version.ToString(), runtime.GetProperty("dot_net_version").GetString());
+        JsonElement torchCheck = report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "torch");
+        Assert.True(torchCheck.GetProperty("passed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Given_the_compat_runtime_variable_When_running_doctor_Then_compat_use_matches_the_loader_actually_mapped()
+    {
+        CliRun run = await CliRun.Of("doctor", "--json");
+
+        using JsonDocument report = JsonDocument.Parse(run.Output);
+        JsonElement compat = report.RootElement.GetProperty("runtime").GetProperty("compat");
+        string loader = compat.GetProperty("loader_path").GetString()!;
+        Assert.Equal(LoadedLibraries.PathOf("ld-linux-x86-64.so.2"), loader);
+        bool systemLoader = loader.StartsWith("/lib", StringComparison.Ordinal) || loader.StartsWith("/usr/lib", StringComparison.Ordinal);
+        Assert.Equal(!systemLoader, compat.GetProperty("in_use").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Given_an_invalid_config_When_running_doctor_Then_it_is_not_ready_and_names_key_and_file()
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("deltatui-doctor-").FullName, "bad.json");
+        await File.WriteAllTextAsync(path, """{"optimizer": {"type": "sgd"}}""", TestContext.Current.CancellationToken);
+
+        CliRun run = await CliRun.Of("doctor", "--config", path);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"[FAIL] config          optimizer.type: expects one of adamw, bsr-adamw; got 'sgd' ({path} line 1)", run.Output);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
+    public async Task Given_a_libtorch_folder_that_does_not_exist_When_starting_Then_nothing_starts_and_the_folder_is_named()
+    {
+        CliRun run = await CliRun.Of("doctor", "--libtorch", "/nonexistent/torch/lib");
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal("deltatui: --libtorch names '/nonexistent/torch/lib', which is not a folder", run.Error.Trim());
+        Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    public async Task Given_a_folder_without_libtorch_When_starting_Then_the_missing_libraries_are_listed()
+    {
+        string folder = Directory.CreateTempSubdirectory("deltatui-notorch-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "libc10.so"), "", TestContext.Current.CancellationToken);
+
+        CliRun run = await CliRun.Of("doctor", $"--libtorch={folder}");
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("which lacks libtorch_cpu.so, libtorch.so", run.Error);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Given_a_build_that_bundles_libtorch_When_another_folder_is_chosen_Then_it_refuses_instead_of_mapping_two_copies()
+    {
+        // Any complete-looking folder will do: the refusal comes before anything is loaded.
+        string folder = Directory.CreateTempSubdirectory("deltatui-othertorch-").FullName;
+        foreach (string name in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
+            await File.WriteAllTextAsync(Path.Combine(folder, name), "", TestContext.Current.CancellationToken);
+
+        CliRun run = await CliRun.Of("doctor", "--libtorch", folder);
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("this build bundles libtorch", run.Error);
+        Assert.Contains("-p:TorchBackend=external", run.Error);
+        IReadOnlyList<string> mapped = LoadedLibraries.PathsOf("libtorch_cpu.so");
+        Assert.True(mapped.Count <= 1, string.Join(", ", mapped));
+        Assert.DoesNotContain(mapped, p => p.StartsWith(folder, StringComparison.Ordinal));
+        Directory.Delete(folder, recursive: true);
+    }
+}

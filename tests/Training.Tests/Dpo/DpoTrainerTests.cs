@@ -1,0 +1,246 @@
+using DeltaTui.Training.Dpo;
+using DeltaTui.Training.Events;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Tests.Dpo;
+
+public class DpoTrainerTests : IDisposable
+{
+    private readonly string _runDir = Directory.CreateTempSubdirectory("dpo-trainer-").FullName;
+
+    public void Dispose() => Directory.Delete(_runDir, recursive: true);
+
+    private sealed class Run : IDisposable
+    {
+        public required TinyCausalLm Policy { get; init; }
+        public required DpoTrainer Trainer { get; init; }
+        public required EventHub Hub { get; init; }
+        public required TrainingControl Control { get; init; }
+        public required System.Threading.Channels.ChannelReader<RunEvent> Events { get; init; }
+
+        public List<RunEvent> Drain()
+        {
+            Hub.Complete();
+            var all = new List<RunEvent>();
+            while (Events.TryRead(out var e)) all.Add(e);
+            return all;
+        }
+
+        public void Dispose()
+        {
+            Trainer.Dispose();
+            Policy.Dispose();
+            Control.Dispose();
+        }
+    }
+
+    private Run NewRun(int steps, IDpoBatchSource? data = null, IReferenceModel? reference = null, int checkpointEvery = 0,
+        int maxNonFinite = 10, int gradAccumulation = 1, Action<TrainingControl, IDpoBatchSource>? wrap = null, int evalEvery = 0)
+    {
+        var policy = new TinyCausalLm(seed: 5);
+        var hub = new EventHub();
+        var events = hub.Subscribe();
+        var control = new TrainingControl();
+        var source = data ?? TinyPreferenceData.Source(gradAccumulation: gradAccumulation);
+        var options = new DpoTrainerOptions
+        {
+            RunName = "test", RunDirectory = _runDir, TotalSteps = steps, GradAccumulation = gradAccumulation,
+            LearningRate = step => 0.05, MaxGradNorm = 1.0, DeltaInterval = 2, CheckpointEvery = checkpointEvery,
+            MaxConsecutiveNonFinite = maxNonFinite, EvalEvery = evalEvery,
+        };
+        var optimizer = new TorchAdamWOptimizer(policy.parameters().ToList());
+        var trainer = new DpoTrainer(options, policy, reference ?? new FrozenCopyReference(new TinyCausalLm(seed: 5)), source, optimizer, hub, control);
+        return new Run { Policy = policy, Trainer = trainer, Hub = hub, Control = control, Events = events };
+    }
+
+    private static double[] Losses(IEnumerable<RunEvent> events) =>
+        events.OfType<StepCompleted>().OrderBy(s => s.Step).Select(s => s.Metrics["loss"]).ToArray();
+
+    [Fact]
+    public void Given_a_frozen_copy_reference_When_the_first_step_runs_Then_the_loss_is_ln2_and_rewards_are_zero()
+    {
+        using var run = NewRun(steps: 1);
+        run.Trainer.Run(TestContext.Current.CancellationToken);
+        var first = run.Drain().OfType<StepCompleted>().Single();
+        Assert.Equal(Math.Log(2), first.Metrics["loss"], 6);
+        Assert.Equal(0.0, first.Metrics["rewards/margins"], 6);
+        Assert.Equal(0.05, first.Metrics["learning_rate"], 9);
+        Assert.True(first.Metrics["grad_norm"] > 0);
+        Assert.True(first.Metrics["tokens_per_second"] > 0);
+    }
+
+    [Fact]
+    public void Given_a_learnable_preference_When_training_Then_loss_falls_and_held_out_accuracy_rises()
+    {
+        using var run = NewRun(steps: 30, evalEvery: 30);
+        var outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
+        var events = run.Drain();
+        var losses = Losses(events);
+        Assert.Equal(TrainingEnd.Completed, outcome.End);
+        Assert.True(losses[^5..].Average() < losses[..5].Average() - 0.1, $"loss did not fall: {string.Join(", ", losses)}");
+        var eval = events.OfType<EvalCompleted>().Last();
+        Assert.True(eval.Metrics["eval/rewards/accuracies"] >= 0.9, $"eval accuracy {eval.Metrics["eval/rewards/accuracies"]}");
+        var delta = events.OfType<DeltaStatsComputed>().Last();
+        Assert.All(delta.Tensors, t => Assert.True(t.Norm > 0));
+        Assert.Equal(File.ReadAllLines(Path.Combine(_runDir, DpoTrainer.DeltaLogFileName)).Length, events.OfType<DeltaStatsComputed>().Count());
+        Assert.NotNull(run.Trainer.Checkpoints.FindLatestComplete());
+    }
+
+    /// <summary>Asks the run to stop while the micro-batches of a given step are being drawn, so the stop lands mid-step.</summary>
+    private sealed class StopDuringStep(IDpoBatchSource inner, int stopAtStep, TrainingControl control) : IDpoBatchSource
+    {
+        public int TrainPairCount => inner.TrainPairCount;
+        public int EvalPairCount => inner.EvalPairCount;
+        public string Fingerprint => inner.Fingerprint;
+        public IEnumerable<DpoBatch> EvalBatches() => inner.EvalBatches();
+        public IEnumerable<DpoBatch> AllTrainBatches() => inner.AllTrainBatches();
+
+        public DpoBatch TrainBatch(int step, int microBatch)
+        {
+            if (step == stopAtStep) control.RequestStop();
+            return inner.TrainBatch(step, microBatch);
+        }
+    }
+
+    [Fact]
+    public void Given_a_run_stopped_at_step_k_When_resumed_Then_it_produces_the_same_losses_as_an_uninterrupted_run()
+    {
+        double[] uninterrupted;
+        using (var run = NewRun(steps: 8, gradAccumulation: 2))
+        {
+            run.Trainer.Run(TestContext.Current.CancellationToken);
+            uninterrupted = Losses(run.Drain());
+        }
+        Directory.Delete(_runDir, recursive: true);
+        Directory.CreateDirectory(_runDir);
+
+        double[] firstPart;
+        using (var stopControl = new TrainingControl())
+        {
+            var policy = new TinyCausalLm(seed: 5);
+            var hub = new EventHub();
+            var events = hub.Subscribe();
+            var control = new TrainingControl();
+            var data = new StopDuringStep(TinyPreferenceData.Source(gradAccumulation: 2), stopAtStep: 3, control);
+            var options = new DpoTrainerOptions
+            {
+                RunName = "test", RunDirectory = _runDir, TotalSteps = 8, GradAccumulation = 2, LearningRate = step => 0.05, DeltaInterval = 2,
+            };
+            using var trainer = new DpoTrainer(options, policy, new FrozenCopyReference(new TinyCausalLm(seed: 5)), data,
+                new TorchAdamWOptimizer(policy.parameters().ToList()), hub, control);
+            var outcome = trainer.Run(TestContext.Current.CancellationToken);
+            Assert.Equal(TrainingEnd.Stopped, outcome.End);
+            Assert.Equal(4, outcome.Step);   // the step in flight (index 3) finished
+            hub.Complete();
+            var all = new List<RunEvent>();
+            while (events.TryRead(out var e)) all.Add(e);
+            firstPart = Losses(all);
+            Assert.True(all.OfType<RunFinished>().Single().Stopped);
+            policy.Dispose();
+            control.Dispose();
+        }
+
+        using var resumed = NewRun(steps: 8, gradAccumulation: 2);
+        var latest = resumed.Trainer.Checkpoints.FindLatestComplete();
+        Assert.NotNull(latest);
+        resumed.Trainer.Resume(latest);
+        Assert.Equal(4, resumed.Trainer.Step);
+        resumed.Trainer.Run(TestContext.Current.CancellationToken);
+        var secondPart = Losses(resumed.Drain());
+
+        Assert.Equal(uninterrupted.Length, firstPart.Length + secondPart.Length);
+        var combined = firstPart.Concat(secondPart).ToArray();
+        for (var i = 0; i < uninterrupted.Length; i++) Assert.Equal(uninterrupted[i], combined[i], 6);
+    }
+
+    [Fact]
+    public void Given_a_checkpoint_truncated_after_its_marker_When_looking_for_one_to_resume_Then_it_is_never_taken()
+    {
+        using var run = NewRun(steps: 4, checkpointEvery: 2);
+        run.Trainer.Run(TestContext.Current.CancellationToken);
+        var store = run.Trainer.Checkpoints;
+        var step4 = Path.Combine(store.Directory, CheckpointStore.FolderName(4));
+        var step2 = Path.Combine(store.Directory, CheckpointStore.FolderName(2));
+        Assert.Equal(step4, store.FindLatestComplete());
+
+        var model = Path.Combine(step4, "model.bin");
+        using (var stream = new FileStream(model, FileMode.Open)) stream.SetLength(stream.Length / 2);
+        var rejected = new List<string>();
+        Assert.Equal(step2, store.FindLatestComplete(rejected));
+        Assert.Contains("model.bin has", Assert.Single(rejected));
+        var error = Assert.Throws<InvalidDataException>(() => run.Trainer.Resume(step4));
+        Assert.Contains("model.bin", error.Message);
+    }
+
+    [Fact]
+    public void Given_a_checkpoint_folder_without_its_marker_When_looking_for_one_to_resume_Then_it_is_skipped()
+    {
+        var store = new CheckpointStore(Path.Combine(_runDir, "checkpoints"));
+        store.Save(1, w => w.WriteFile("a.bin", s => s.Write([1, 2, 3])));
+        var interrupted = Path.Combine(store.Directory, CheckpointStore.FolderName(2));
+        Directory.CreateDirectory(interrupted);
+        File.WriteAllBytes(Path.Combine(interrupted, "a.bin"), [1, 2]);
+        var rejected = new List<string>();
+        Assert.Equal(Path.Combine(store.Directory, CheckpointStore.FolderName(1)), store.FindLatestComplete(rejected));
+        Assert.Contains("no COMPLETE marker", Assert.Single(rejected));
+    }
+
+    [Fact]
+    public void Given_a_failing_checkpoint_writer_When_saving_Then_no_folder_is_left_behind()
+    {
+        var store = new CheckpointStore(Path.Combine(_runDir, "checkpoints"));
+        Assert.Throws<IOException>(() => store.Save(3, w =>
+        {
+            w.WriteFile("a.bin", s => s.Write([1]));
+            throw new IOException("disk full");
+        }));
+        Assert.Empty(Directory.GetFileSystemEntries(store.Directory));
+        Assert.Null(store.FindLatestComplete());
+    }
+
+    /// <summary>A reference whose log-probs are NaN: every step's loss is non-finite.</summary>
+    private sealed class NaNReference : IReferenceModel
+    {
+        public string Kind => "nan";
+        public Tensor LogProbs(DpoBatch batch) => full(2 * batch.Pairs, double.NaN, dtype: ScalarType.Float32);
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void Given_non_finite_losses_When_K_come_in_a_row_Then_steps_are_skipped_and_the_run_stops_with_the_last_good_state_saved()
+    {
+        using var run = NewRun(steps: 10, reference: new NaNReference(), maxNonFinite: 3);
+        var before = run.Policy.parameters().Select(p => p.detach().clone()).ToList();
+        var outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
+        var events = run.Drain();
+
+        Assert.Equal(TrainingEnd.Diverged, outcome.End);
+        Assert.NotEqual(0, outcome.ExitCode);
+        var skipped = events.OfType<StepSkipped>().ToList();
+        Assert.Equal([1, 2, 3], skipped.Select(s => s.Consecutive));
+        Assert.Equal("non-finite loss", skipped[0].Reason);
+        Assert.Contains("3 consecutive", events.OfType<RunFailed>().Single().Message);
+        Assert.Empty(events.OfType<StepCompleted>());
+        Assert.All(run.Policy.parameters().Zip(before), pair => Assert.True(pair.First.detach().allclose(pair.Second, rtol: 0, atol: 0)));
+        Assert.Null(CheckpointStore.Verify(outcome.Checkpoint!));
+    }
+
+    [Fact]
+    public async Task Given_a_pause_When_resumed_from_another_thread_Then_training_continues_and_state_changes_are_published()
+    {
+        using var run = NewRun(steps: 2);
+        run.Control.Pause();
+        var resumer = Task.Run(async () =>
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            run.Control.Resume();
+        }, TestContext.Current.CancellationToken);
+        var outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
+        await resumer;
+        var states = run.Drain().OfType<RunStateChanged>().Select(s => s.State).ToList();
+        Assert.Equal(TrainingEnd.Completed, outcome.End);
+        Assert.Equal([RunState.Running, RunState.Paused, RunState.Running, RunState.Saved], states);
+    }
+}

@@ -1,0 +1,109 @@
+using DeltaTui.Training.Masks;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Tests.Masks;
+
+public sealed class ScoreTrackerTests
+{
+    private static List<NamedTensor> Parameters() =>
+    [
+        new("model.embed_tokens.weight", ones(8, 2)),
+        new("model.layers.0.mlp.up_proj.weight", tensor(new[] { 1f, -2f, 3f, 0.5f }).reshape(2, 2)),
+        new("model.layers.0.input_layernorm.weight", ones(2)),
+    ];
+
+    [Fact]
+    public void Given_default_participation_When_tracking_Then_only_non_embedding_2D_weights_take_part()
+    {
+        using var tracker = new ScoreTracker(Parameters());
+        Assert.Equal(["model.layers.0.mlp.up_proj.weight"], tracker.Names);
+
+        using var withEmbeddings = new ScoreTracker(Parameters(), new ScoreParticipation(IncludeEmbeddings: true));
+        Assert.Equal(["model.embed_tokens.weight", "model.layers.0.mlp.up_proj.weight"], withEmbeddings.Names);
+    }
+
+    [Fact]
+    public void Given_a_bf16_weight_that_moved_When_scoring_magnitude_Then_it_is_the_absolute_change_from_fp32_theta0()
+    {
+        var weight = tensor(new[] { 1f, -2f, 3f, 0.5f }).reshape(2, 2);
+        using var tracker = new ScoreTracker([new("w", weight)]);
+
+        using (no_grad()) weight.add_(tensor(new[] { 0.25f, 0f, -1f, 0.5f }).reshape(2, 2));
+        var scores = tracker.Scores(ScoreMethod.Magnitude);
+
+        Assert.Equal(new[] { 0.25f, 0f, 1f, 0.5f }, scores[0].Tensor.flatten().data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Given_three_gradients_When_accumulating_Fisher_Then_the_score_is_the_mean_of_their_squares()
+    {
+        using var tracker = new ScoreTracker([new("w", zeros(1, 2))]);
+
+        tracker.AccumulateGradients(new Dictionary<string, Tensor?> { ["w"] = tensor(new[] { 1f, 2f }).reshape(1, 2) });
+        tracker.AccumulateGradients(new Dictionary<string, Tensor?> { ["w"] = null });
+        tracker.AccumulateGradients(new Dictionary<string, Tensor?> { ["w"] = tensor(new[] { 3f, -4f }).reshape(1, 2) });
+
+        // (1 + 0 + 9) / 3 and (4 + 0 + 16) / 3
+        var fisher = tracker.Scores(ScoreMethod.Fisher)[0].Tensor.flatten().data<float>().ToArray();
+        Assert.Equal(10f / 3f, fisher[0], 5);
+        Assert.Equal(20f / 3f, fisher[1], 5);
+        Assert.Equal(3, tracker.FisherSteps);
+    }
+
+    [Fact]
+    public void Given_AdamW_moments_When_updating_momentum_Then_the_score_is_the_bias_corrected_ratio()
+    {
+        using var tracker = new ScoreTracker([new("w", zeros(1, 2))]);
+
+        tracker.UpdateMomentum("w", tensor(new[] { 0.2f, -0.01f }).reshape(1, 2), tensor(new[] { 0.04f, 0f }).reshape(1, 2),
+            step: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8);
+
+        // m̂ = 0.2 / 0.1 = 2, v̂ = 0.04 / 0.001 = 40 → 2 / √40; second entry: 0.1 / (0 + 1e-8).
+        var momentum = tracker.Scores(ScoreMethod.Momentum)[0].Tensor.flatten().data<float>().ToArray();
+        Assert.Equal(2 / Math.Sqrt(40), momentum[0], 5);
+        Assert.Equal(0.1 / 1e-8, momentum[1], 0.1 / 1e-8 * 1e-5);
+    }
+
+    [Fact]
+    public void Given_exported_state_When_imported_into_a_fresh_tracker_Then_further_updates_match_an_uninterrupted_one()
+    {
+        var weightA = tensor(new[] { 1f, 2f }).reshape(1, 2);
+        var weightB = tensor(new[] { 1f, 2f }).reshape(1, 2);
+        using var uninterrupted = new ScoreTracker([new("w", weightA)]);
+        var g1 = new Dictionary<string, Tensor?> { ["w"] = tensor(new[] { 1f, 1f }).reshape(1, 2) };
+        var g2 = new Dictionary<string, Tensor?> { ["w"] = tensor(new[] { 2f, 0f }).reshape(1, 2) };
+        uninterrupted.AccumulateGradients(g1);
+        var state = uninterrupted.ExportState();
+        uninterrupted.AccumulateGradients(g2);
+
+        using (no_grad()) weightB.add_(5f);
+        using var resumed = new ScoreTracker([new("w", weightB)]);
+        resumed.ImportState(state);
+        resumed.AccumulateGradients(g2);
+        using (no_grad()) weightA.add_(5f);
+
+        Assert.Equal(uninterrupted.Scores(ScoreMethod.Fisher)[0].Tensor.data<float>().ToArray(), resumed.Scores(ScoreMethod.Fisher)[0].Tensor.data<float>().ToArray());
+        Assert.Equal(new[] { 5f, 5f }, resumed.Scores(ScoreMethod.Magnitude)[0].Tensor.flatten().data<float>().ToArray());
+        Assert.Equal(2, resumed.FisherSteps);
+    }
+
+    [Fact]
+    public void Given_state_for_another_shape_When_importing_Then_the_key_is_named_and_nothing_changes()
+    {
+        using var tracker = new ScoreTracker([new("w", zeros(1, 2))]);
+        var state = new Dictionary<string, Tensor>
+        {
+            ["fisher_steps"] = tensor(4L),
+            ["theta0.w"] = zeros(2, 2),
+            ["fisher.w"] = zeros(1, 2),
+            ["momentum.w"] = zeros(1, 2),
+        };
+
+        var error = Assert.Throws<InvalidDataException>(() => tracker.ImportState(state));
+
+        Assert.Contains("'theta0.w' is [2, 2]", error.Message);
+        Assert.Equal(0, tracker.FisherSteps);
+    }
+}
