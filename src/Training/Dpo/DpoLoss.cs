@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

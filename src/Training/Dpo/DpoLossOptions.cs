@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 namespace DeltaTui.Training.Dpo;
 
 /// <param name="Beta">Inverse temperature of the implicit reward; TRL's default is 0.1.</param>

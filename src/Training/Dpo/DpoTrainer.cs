@@ -1,7 +1,9 @@
+using DeltaTui.Training.Config;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using DeltaTui.Training.Events;
+using DeltaTui.Training.Optim;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,7 +34,7 @@ public sealed class DpoTrainer : IDisposable
     private readonly IReferenceModel _reference;
     private readonly IReferenceModel _evalReference;
     private readonly IDpoBatchSource _data;
-    private readonly IDpoOptimizer _optimizer;
+    private readonly IOptimizerStep _optimizer;
     private readonly EventHub _hub;
     private readonly TrainingControl _control;
     private readonly IMaskWorkbench? _masks;
@@ -48,7 +50,7 @@ public sealed class DpoTrainer : IDisposable
 
     public DpoTrainer(
         DpoTrainerOptions options, ICausalLanguageModel policy, IReferenceModel reference, IDpoBatchSource data,
-        IDpoOptimizer optimizer, EventHub hub, TrainingControl control, IMaskWorkbench? masks = null, IReferenceModel? evalReference = null)
+        IOptimizerStep optimizer, EventHub hub, TrainingControl control, IMaskWorkbench? masks = null, IReferenceModel? evalReference = null)
     {
         options.Validate();
         _options = options;
@@ -87,7 +89,8 @@ public sealed class DpoTrainer : IDisposable
 
         using (var stream = File.OpenRead(Path.Combine(checkpointFolder, ModelFile)))
         using (var reader = new BinaryReader(stream)) _policy.Module.load(reader);
-        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, OptimizerFile))) _optimizer.LoadState(stream);
+        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, OptimizerFile)))
+        using (var reader = new BinaryReader(stream)) _optimizer.LoadState(reader);
         var scores = Path.Combine(checkpointFolder, ScoresStateFile);
         if (_masks is not null && File.Exists(scores)) using (var stream = File.OpenRead(scores)) _masks.LoadState(stream, scores);
         using (var stream = File.OpenRead(Path.Combine(checkpointFolder, RngFile)))
@@ -180,13 +183,9 @@ public sealed class DpoTrainer : IDisposable
             }
             var gradNorm = GlobalGradNorm(sums.device);
             readback = cat([sums, gradNorm.unsqueeze(0)]).cpu().data<float>().ToArray();
-            var norm = readback[^1];
             var finite = readback.All(float.IsFinite);
-            if (finite)
-            {
-                _masks?.AccumulateGradients();
-                ClipGradients(gradNorm, norm);
-            }
+            // Fisher takes the raw minibatch gradient; clipping happens inside the optimizer step.
+            if (finite) _masks?.AccumulateGradients();
         }
 
         if (!readback.All(float.IsFinite))
@@ -200,7 +199,17 @@ public sealed class DpoTrainer : IDisposable
             return true;
         }
 
-        _optimizer.Step(learningRate);
+        var applied = _optimizer.Step(learningRate, _options.MaxGradNorm);
+        if (!applied.Applied)
+        {
+            // The optimizer saw what our check did not (e.g. a non-finite value in an active block only).
+            _optimizer.ZeroGrad();
+            _step++;
+            _consecutiveSkipped++;
+            _totalSkipped++;
+            _hub.Publish(new StepSkipped(_step, "the optimizer found a non-finite gradient", _consecutiveSkipped, _totalSkipped));
+            return true;
+        }
         _masks?.AfterOptimizerStep();
         _consecutiveSkipped = 0;
         _step++;
@@ -233,14 +242,6 @@ public sealed class DpoTrainer : IDisposable
         var norms = _parameters.Where(p => p.Parameter.grad is not null)
             .Select(p => p.Parameter.grad!.detach().to(ScalarType.Float32).square().sum()).ToArray();
         return norms.Length == 0 ? zeros(1, device: device).squeeze() : stack(norms).sum().sqrt();
-    }
-
-    private void ClipGradients(Tensor gradNorm, float norm)
-    {
-        if (_options.MaxGradNorm <= 0 || norm <= _options.MaxGradNorm) return;
-        using var noGrad = no_grad();
-        var coefficient = _options.MaxGradNorm / (norm + 1e-6);
-        foreach (var (_, parameter) in _parameters) parameter.grad?.mul_(coefficient);
     }
 
     private void AfterStep()
@@ -361,7 +362,12 @@ public sealed class DpoTrainer : IDisposable
                 _policy.Module.save(w);
                 w.Flush();
             });
-            writer.WriteFile(OptimizerFile, _optimizer.SaveState);
+            writer.WriteFile(OptimizerFile, s =>
+            {
+                using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+                _optimizer.SaveState(w);
+                w.Flush();
+            });
             if (_masks is not null) writer.WriteFile(ScoresStateFile, _masks.SaveState);
             writer.WriteFile(RngFile, s =>
             {

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
 using TorchSharp;
 using Xunit;

@@ -1,5 +1,6 @@
 using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Events;
+using DeltaTui.Training.Optim;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -50,7 +51,7 @@ public class DpoTrainerTests : IDisposable
             LearningRate = step => 0.05, MaxGradNorm = 1.0, DeltaInterval = 2, CheckpointEvery = checkpointEvery,
             MaxConsecutiveNonFinite = maxNonFinite, EvalEvery = evalEvery,
         };
-        var optimizer = new TorchAdamWOptimizer(policy.parameters().ToList());
+        var optimizer = new TorchAdamWStep(policy.named_parameters().Select(p => (p.name, p.parameter)), new BsrAdamWOptions(WeightDecay: 0));
         var trainer = new DpoTrainer(options, policy, reference ?? new FrozenCopyReference(new TinyCausalLm(seed: 5)), source, optimizer, hub, control);
         return new Run { Policy = policy, Trainer = trainer, Hub = hub, Control = control, Events = events };
     }
@@ -129,7 +130,7 @@ public class DpoTrainerTests : IDisposable
                 RunName = "test", RunDirectory = _runDir, TotalSteps = 8, GradAccumulation = 2, LearningRate = step => 0.05, DeltaInterval = 2,
             };
             using var trainer = new DpoTrainer(options, policy, new FrozenCopyReference(new TinyCausalLm(seed: 5)), data,
-                new TorchAdamWOptimizer(policy.parameters().ToList()), hub, control);
+                new TorchAdamWStep(policy.named_parameters().Select(p => (p.name, p.parameter)), new BsrAdamWOptions(WeightDecay: 0)), hub, control);
             var outcome = trainer.Run(TestContext.Current.CancellationToken);
             Assert.Equal(TrainingEnd.Stopped, outcome.End);
             Assert.Equal(4, outcome.Step);   // the step in flight (index 3) finished

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using DeltaTui.Dashboard;
+using DeltaTui.Training.Config;
+using DeltaTui.Training.Dpo;
+using DeltaTui.Training.Events;
+using DeltaTui.Training.Sinks;
+
+namespace DeltaTui.Cli;
+
+/// <summary>
+/// <c>deltatui train [--config configs/X.json] [--headless] [--resume runs/NAME] [--debug-jaccard] [--section.key value ...]</c>:
+/// runs DPO training with the dashboard in the foreground, or headless with a progress line (asked for, or when
+/// there is no usable terminal). Metrics always go to runs/NAME/metrics.jsonl and TensorBoard. SIGINT and SIGTERM
+/// finish the step in flight, save masks, scores and a checkpoint, then exit; SIGHUP detaches the dashboard.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = $"Configuration file (default {ConfigPaths.Demo}; with --resume, the run's own resolved config)" };
+        var headless = new Option<bool>("--headless") { Description = "No dashboard: print a progress line (also when there is no terminal)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder (runs/NAME) from its latest complete checkpoint" };
+        var debugJaccard = new Option<bool>("--debug-jaccard") { Description = "Compute and log the per-tensor Jaccard table at every mask interval" };
+        var command = new Command("train", "Run DPO fine-tuning; any further --section.key value overrides the config")
+        {
+            config, headless, resume, debugJaccard,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            var resumeDirectory = parseResult.GetValue(resume);
+            var configFile = parseResult.GetValue(config);
+            if (resumeDirectory is not null)
+            {
+                resumeDirectory = Path.GetFullPath(resumeDirectory);
+                configFile ??= Path.Combine(resumeDirectory, DpoRunFactory.ResolvedConfigFileName);
+                if (!Directory.Exists(resumeDirectory))
+                {
+                    error.WriteLine($"deltatui train: --resume {resumeDirectory}: no such run folder");
+                    return Task.FromResult(ExitCodes.Usage);
+                }
+            }
+            configFile ??= ConfigPaths.Locate(ConfigPaths.Demo);
+
+            var overrides = new List<string>(parseResult.UnmatchedTokens);
+            if (parseResult.GetValue(debugJaccard)) overrides.AddRange(["--debug.jaccard", "true"]);
+            if (parseResult.GetValue(headless)) overrides.AddRange(["--run.headless", "true"]);
+            DeltaTuiOptions options;
+            try
+            {
+                options = ConfigLoader.Load(ConfigSources.FromProcess([configFile], overrides));
+            }
+            catch (ConfigException e)
+            {
+                error.WriteLine($"deltatui train: {e.Message}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            string runName;
+            if (resumeDirectory is not null)
+            {
+                runName = Path.GetFileName(Path.TrimEndingDirectorySeparator(resumeDirectory));
+                options = options with { Run = options.Run with { OutputRoot = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(resumeDirectory))!, Name = runName } };
+            }
+            else
+            {
+                runName = options.Run.Name ?? $"{Path.GetFileNameWithoutExtension(configFile)}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+            }
+
+            var terminal = TerminalCapabilities.Detect();
+            var headlessRun = options.Run.Headless || !terminal.Interactive;
+            if (!options.Run.Headless && terminal.HeadlessReason is { } reason) output.WriteLine($"deltatui train: headless ({reason})");
+            return Task.FromResult(Run(options, runName, resumeDirectory is not null, headlessRun, terminal, output, error, cancellationToken));
+        });
+        return command;
+    }
+
+    private static int Run(DeltaTuiOptions options, string runName, bool resume, bool headless, TerminalCapabilities terminal,
+        TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        using var control = new TrainingControl();
+        using var onCancel = cancellationToken.Register(control.RequestStop);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopOn(control));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopOn(control));
+
+        var hub = new EventHub();
+        var runDirectory = Path.GetFullPath(Path.Combine(options.Run.OutputRoot, runName));
+        Directory.CreateDirectory(runDirectory);
+        void SinkFailed(Exception e) => error.WriteLine($"deltatui train: an event sink failed: {e.Message}");
+        var sinks = new List<Task>
+        {
+            EventSinkRunner.RunAsync(hub, new JsonlSink(Path.Combine(runDirectory, "metrics.jsonl")), SinkFailed),
+            EventSinkRunner.RunAsync(hub, new TensorBoardSink(Path.Combine(runDirectory, "tensorboard")), SinkFailed),
+        };
+        var dashboardEvents = headless ? null : hub.Subscribe();
+        if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1)), SinkFailed));
+
+        // Training runs on a foreground thread: whatever the host or the UI does, the process cannot end
+        // before the step in flight is finished and everything is saved.
+        var exitCode = ExitCodes.Failure;
+        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, error)) { IsBackground = false, Name = "deltatui-train" };
+        training.Start();
+        if (dashboardEvents is not null)
+        {
+            var consoleLog = Path.Combine(runDirectory, "console.log");
+            DashboardHost.RunAlongside(dashboardEvents, control, new DashboardOptions(options.Debug.Jaccard, Title: $"DeltaTui {runName}"), terminal,
+                onDetached: () => sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(new StreamWriter(consoleLog, append: true), TimeSpan.FromSeconds(1)), SinkFailed)));
+        }
+        training.Join();
+        hub.Complete();
+        Task.WaitAll(sinks);
+        return exitCode;
+    }
+
+    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, TextWriter error)
+    {
+        try
+        {
+            using var run = DpoRunFactory.Create(options, runName, hub, control, resume);
+            var outcome = run.Trainer.Run(CancellationToken.None);
+            return outcome.End == TrainingEnd.Diverged ? ExitCodes.Failure : ExitCodes.Success;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Bad data, a missing snapshot, an unreadable checkpoint: the message names the file and what is wrong.
+            hub.Publish(new RunFailed(0, e.Message));
+            error.WriteLine($"deltatui train: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static Action<PosixSignalContext> StopOn(TrainingControl control) => context =>
+    {
+        context.Cancel = true; // do not die: finish the step, save, then exit
+        control.RequestStop();
+    };
+}

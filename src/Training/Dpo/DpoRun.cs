@@ -1,0 +1,22 @@
+using DeltaTui.Training.Optim;
+
+namespace DeltaTui.Training.Dpo;
+
+/// <summary>A built run: the trainer and everything it borrows, disposed together.</summary>
+public sealed class DpoRun(DpoTrainer trainer, ICausalLanguageModel policy, IReferenceModel reference, IReferenceModel evalReference,
+    IOptimizerStep optimizer, IMaskWorkbench masks, string runDirectory) : IDisposable
+{
+    public DpoTrainer Trainer { get; } = trainer;
+
+    public string RunDirectory { get; } = runDirectory;
+
+    public void Dispose()
+    {
+        Trainer.Dispose();
+        masks.Dispose();
+        optimizer.Dispose();
+        if (!ReferenceEquals(evalReference, reference)) evalReference.Dispose();
+        reference.Dispose();
+        policy.Dispose();
+    }
+}

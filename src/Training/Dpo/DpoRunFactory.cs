@@ -1,0 +1,200 @@
+using System.Security.Cryptography;
+using DeltaTui.Training.Config;
+using DeltaTui.Training.Data;
+using DeltaTui.Training.Events;
+using DeltaTui.Training.Masks;
+using DeltaTui.Training.Model;
+using DeltaTui.Training.Optim;
+using DeltaTui.Training.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+using ConfigMaskGranularity = DeltaTui.Training.Config.MaskGranularity;
+using ConfigMaskScope = DeltaTui.Training.Config.MaskScope;
+using ConfigSchedule = DeltaTui.Training.Config.LearningRateSchedule;
+using MaskOptions = DeltaTui.Training.Masks.MaskOptions;
+
+namespace DeltaTui.Training.Dpo;
+
+/// <summary>
+/// Builds a ready-to-run trainer from resolved options: device, tokenizer, data, model (embedded
+/// from the seed, or a Hugging Face snapshot), reference, optimizer, schedule and the masks layer,
+/// and the run folder with its resolved config. With a run folder to resume, the latest intact
+/// checkpoint is loaded after the reference has been built from the initial weights.
+/// </summary>
+public static class DpoRunFactory
+{
+    public const string ResolvedConfigFileName = "config.json";
+
+    public static DpoRun Create(DeltaTuiOptions options, string runName, EventHub hub, TrainingControl control, bool resume)
+    {
+        var device = ResolveDevice(options.Run.Device);
+        random.manual_seed(options.Run.Seed);
+        var runDirectory = Path.GetFullPath(Path.Combine(options.Run.OutputRoot, runName));
+        Directory.CreateDirectory(runDirectory);
+        if (!resume) ConfigJson.WriteAtomically(options with { Run = options.Run with { Name = runName } }, Path.Combine(runDirectory, ResolvedConfigFileName));
+
+        var embedded = options.Model.Path == "embedded";
+        var tokenizer = LoadTokenizer(options, embedded);
+        var (trainPairs, evalPairs, dataFingerprint) = LoadData(options, tokenizer);
+        var modelDType = ToScalarType(options.Model.DType);
+        var gemma = embedded
+            ? Gemma3ForCausalLM.CreateRandom(EmbeddedModel.Config(tokenizer.VocabSize), options.Run.Seed, modelDType, device)
+            : Gemma3ForCausalLM.FromPretrained(options.Model.Path, modelDType, device);
+        gemma.GradientCheckpointing = options.Model.GradientCheckpointing;
+        var modelId = embedded ? EmbeddedModel.Id : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Model.Path)));
+        var policy = new Gemma3PolicyModel(gemma, options.Model.LogprobChunkSize, modelId);
+
+        var batches = new PositionalBatchSource(trainPairs, evalPairs, options.Training.BatchSize, options.Training.GradAccumulation,
+            options.Data.ShuffleSeed, tokenizer.PadId, device, dataFingerprint);
+
+        IReferenceModel reference, evalReference;
+        if (options.Dpo.Reference == ReferenceMode.Frozen)
+        {
+            reference = evalReference = new FrozenCopyReference(policy.CloneFrozen());
+        }
+        else
+        {
+            var modelFingerprint = ModelFingerprint(gemma);
+            var cache = options.Dpo.ReferenceCacheDir;
+            reference = PrecomputedReference.LoadOrCompute(cache, modelFingerprint, dataFingerprint, "train", trainPairs.Count, policy, batches.AllTrainBatches, device);
+            evalReference = PrecomputedReference.LoadOrCompute(cache, modelFingerprint, dataFingerprint, "eval", evalPairs.Count, policy, batches.EvalBatches, device);
+        }
+
+        var named = gemma.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        var o = options.Optimizer;
+        var optimizer = OptimizerFactory.Create(
+            o.Type == OptimizerType.BsrAdamW ? OptimizerFactory.BsrAdamW : OptimizerFactory.AdamW, named,
+            new BsrAdamWOptions(o.Betas[0], o.Betas[1], o.Eps, o.WeightDecay, Seed: (ulong)options.Run.Seed), o.BsrBlockSize, null, out var optimizerNote);
+        if (optimizerNote is not null) hub.Publish(new LogMessage(LogLevel.Warning, optimizerNote));
+
+        var maskOptions = new MaskOptions(options.Masks.Sparsity,
+            options.Masks.Scope switch { ConfigMaskScope.PerTensor => Masks.MaskScope.PerTensor, ConfigMaskScope.Hybrid => Masks.MaskScope.Hybrid, _ => Masks.MaskScope.Global },
+            options.Masks.Granularity == ConfigMaskGranularity.Block ? Masks.MaskGranularity.Block : Masks.MaskGranularity.Element,
+            options.Masks.BlockSize, options.Masks.HybridFloor);
+        var workbench = new MaskWorkbench(named, new ScoreParticipation(options.Masks.IncludeEmbeddings), maskOptions, optimizer.MomentumScore,
+            Path.GetFullPath(Path.Combine(options.Masks.OutputDir, runName)), modelId);
+
+        var totalSteps = options.Training.Steps > 0
+            ? options.Training.Steps
+            : Math.Max(1, (int)Math.Ceiling(options.Training.Epochs * batches.BatchesPerEpoch / options.Training.GradAccumulation));
+        var schedule = new Optim.LearningRateSchedule(o.Lr, o.WarmupSteps, totalSteps,
+            o.Schedule == ConfigSchedule.Constant ? LearningRateDecay.Constant : LearningRateDecay.Cosine);
+        schedule.Validate();
+
+        var trainerOptions = new DpoTrainerOptions
+        {
+            RunName = runName,
+            RunDirectory = runDirectory,
+            FinalModelDirectory = FinalModelDirectory(options, runName),
+            TotalSteps = totalSteps,
+            GradAccumulation = options.Training.GradAccumulation,
+            Loss = new DpoLossOptions(options.Dpo.Loss, options.Dpo.Beta, options.Dpo.LabelSmoothing),
+            LearningRate = step => schedule.At(step),
+            MaxGradNorm = o.MaxGradNorm,
+            EvalEvery = options.Training.EvalEvery,
+            LogEvery = options.Training.LogEvery,
+            MaxConsecutiveNonFinite = options.Training.MaxConsecutiveNonFinite,
+            DeltaInterval = options.Delta.DeltaInterval,
+            DeltaTolerance = options.Delta.Tol,
+            MaskInterval = options.Masks.MaskInterval,
+            CheckpointEvery = options.Checkpoint.SaveEvery,
+            ScoreSaveInterval = options.Scores.SaveInterval,
+            DebugJaccard = options.Debug.Jaccard,
+            Device = device.ToString(),
+            OptimizerName = optimizer.Name,
+        };
+        var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference);
+        var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, runDirectory);
+        if (resume)
+        {
+            var rejected = new List<string>();
+            var checkpoint = trainer.Checkpoints.FindLatestComplete(rejected);
+            foreach (var reason in rejected) hub.Publish(new LogMessage(LogLevel.Warning, $"skipped checkpoint {reason}"));
+            if (checkpoint is null)
+            {
+                run.Dispose();
+                throw new InvalidOperationException($"{runDirectory} has no complete checkpoint to resume from{(rejected.Count > 0 ? ": " + string.Join("; ", rejected) : "")}");
+            }
+            trainer.Resume(checkpoint);
+        }
+        return run;
+    }
+
+    /// <summary>final_checkpoint/&lt;name&gt; beside the runs folder (so ./final_checkpoint with the default ./runs).</summary>
+    public static string FinalModelDirectory(DeltaTuiOptions options, string runName)
+    {
+        var runs = Path.GetFullPath(options.Run.OutputRoot);
+        return Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(runs)) ?? runs, "final_checkpoint", runName);
+    }
+
+    public static Device ResolveDevice(string name) => name switch
+    {
+        "auto" => cuda.is_available() ? CUDA : CPU,
+        _ => new Device(name),
+    };
+
+    private static ScalarType ToScalarType(TensorDType dtype) => dtype switch
+    {
+        TensorDType.BFloat16 => ScalarType.BFloat16,
+        TensorDType.Float16 => ScalarType.Float16,
+        _ => ScalarType.Float32,
+    };
+
+    private static ITokenizer LoadTokenizer(DeltaTuiOptions options, bool embeddedModel)
+    {
+        var path = options.Tokenizer.Path;
+        if (path == "byte" || (path == "auto" && embeddedModel)) return new ByteTokenizer();
+        if (path == "auto") path = Path.Combine(options.Model.Path, "tokenizer.json");
+        return Gemma3Tokenizer.Load(path);
+    }
+
+    private static (List<TokenizedPair> Train, List<TokenizedPair> Eval, string Fingerprint) LoadData(DeltaTuiOptions options, ITokenizer tokenizer)
+    {
+        var dataOptions = new PreferenceDataOptions
+        {
+            MaxLength = options.Data.MaxLength,
+            Truncation = options.Data.Truncation == Config.TruncationMode.KeepEnd ? Data.TruncationMode.KeepEnd : Data.TruncationMode.KeepStart,
+            SkipBadRows = options.Data.SkipBadRows,
+        };
+        PreferenceDataset train;
+        PreferenceDataset? eval = null;
+        IReadOnlyList<PreferencePair> trainPairs, evalPairs;
+        if (options.Data.Path == "embedded")
+        {
+            train = EmbeddedDemoData.Load(DemoSplit.Train, tokenizer, dataOptions);
+            eval = EmbeddedDemoData.Load(DemoSplit.Eval, tokenizer, dataOptions);
+            (trainPairs, evalPairs) = (train.Pairs, eval.Pairs);
+        }
+        else
+        {
+            train = PreferenceDataset.Load(options.Data.Path, tokenizer, dataOptions);
+            if (options.Data.EvalPath is { } evalPath)
+            {
+                eval = PreferenceDataset.Load(evalPath, tokenizer, dataOptions);
+                (trainPairs, evalPairs) = (train.Pairs, eval.Pairs);
+            }
+            else
+            {
+                var split = TrainEvalSplit.ByFraction(train.Pairs, options.Data.EvalFraction, (ulong)options.Data.ShuffleSeed);
+                (trainPairs, evalPairs) = (split.Train, split.Eval);
+            }
+        }
+        static TokenizedPair Convert(PreferencePair p) => new([.. p.PromptIds], [.. p.ChosenIds], [.. p.RejectedIds]);
+        var fingerprint = eval is null ? $"{train.Fingerprint}/split={options.Data.EvalFraction}:{options.Data.ShuffleSeed}" : $"{train.Fingerprint}/{eval.Fingerprint}";
+        return (trainPairs.Select(Convert).ToList(), evalPairs.Select(Convert).ToList(), fingerprint);
+    }
+
+    /// <summary>SHA-256 over the config and every weight's name, shape, dtype and bytes: the key of cached reference log-probs.</summary>
+    public static string ModelFingerprint(Gemma3ForCausalLM model)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(model.Config.ToString()));
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{name}:{string.Join(",", parameter.shape)}:{parameter.dtype}"));
+            using var cpu = parameter.detach().cpu().contiguous();
+            hash.AppendData(cpu.bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

@@ -1,0 +1,155 @@
+using DeltaTui.Training.Events;
+using DeltaTui.Training.Masks;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Dpo;
+
+/// <summary>
+/// Binds the masks layer to a run: the score tracker accumulates Fisher after each backward,
+/// Magnitude comes from |θ − θ0|, Momentum from the optimizer's moments at the time a mask is
+/// built; masks are rebuilt for the live IoU and saved as .pt under masks/&lt;run&gt;/.
+/// </summary>
+public sealed class MaskWorkbench : IMaskWorkbench
+{
+    private readonly ScoreTracker _scores;
+    private readonly LiveIouTracker _iou = new();
+    private readonly Func<string, Tensor> _momentumScore;
+    private readonly MaskOptions _options;
+    private readonly string _maskDirectory;
+    private readonly string _modelId;
+
+    /// <param name="momentumScore">|m̂|/(√v̂+ε) of a parameter by name, from the optimizer's state (zeros before its first step).</param>
+    public MaskWorkbench(IEnumerable<(string Name, Parameter Parameter)> parameters, ScoreParticipation participation, MaskOptions options,
+        Func<string, Tensor> momentumScore, string maskDirectory, string modelId)
+    {
+        options.Validate();
+        _scores = new ScoreTracker(parameters.Select(p => new NamedTensor(p.Name, p.Parameter)), participation);
+        _options = options;
+        _momentumScore = momentumScore;
+        _maskDirectory = maskDirectory;
+        _modelId = modelId;
+    }
+
+    public double Sparsity => _options.Sparsity;
+
+    public void AccumulateGradients() => _scores.AccumulateGradients();
+
+    public void AfterOptimizerStep() { }
+
+    public IouSnapshot Compare(int step, bool detailed)
+    {
+        var masks = BuildAll();
+        try
+        {
+            var result = _iou.Update(step, masks[ScoreMethod.Magnitude], masks[ScoreMethod.Momentum], masks[ScoreMethod.Fisher], detailed);
+            if (result.Failure is { } failure) throw new InvalidOperationException(failure.Message);
+            return result.Snapshot!;
+        }
+        finally
+        {
+            foreach (var set in masks.Values) set.Dispose();
+        }
+    }
+
+    public IReadOnlyList<(string Method, string Path)> SaveMasks(int step)
+    {
+        var masks = BuildAll();
+        try
+        {
+            var saved = new List<(string, string)>();
+            foreach (var (method, set) in masks)
+            {
+                var path = Path.Combine(_maskDirectory, $"{method.ToName()}-step{step}.pt");
+                MaskFile.Save(path, set, MaskMetadata.From(method, _options, step, _modelId));
+                saved.Add((method.ToName(), path));
+            }
+            return saved;
+        }
+        finally
+        {
+            foreach (var set in masks.Values) set.Dispose();
+        }
+    }
+
+    public string SaveScores(int step, string directory)
+    {
+        var path = Path.Combine(directory, ScoresFile.FileName(step));
+        var scores = ScoreMethodNames.All.ToDictionary(m => m, Scores);
+        try
+        {
+            ScoresFile.Save(path, step, _modelId, scores);
+        }
+        finally
+        {
+            foreach (var list in scores.Values) foreach (var (_, t) in list) t.Dispose();
+        }
+        return path;
+    }
+
+    private IReadOnlyList<NamedTensor> Scores(ScoreMethod method) =>
+        method == ScoreMethod.Momentum
+            ? _scores.Names.Select(name => new NamedTensor(name, _momentumScore(name))).ToList()
+            : _scores.Scores(method);
+
+    private Dictionary<ScoreMethod, MaskSet> BuildAll()
+    {
+        var result = new Dictionary<ScoreMethod, MaskSet>();
+        foreach (var method in ScoreMethodNames.All)
+        {
+            var scores = Scores(method);
+            try { result[method] = MaskBuilder.Build(scores, _options); }
+            finally { foreach (var (_, t) in scores) t.Dispose(); }
+        }
+        return result;
+    }
+
+    public void SaveState(Stream stream)
+    {
+        var state = _scores.ExportState();
+        try
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            writer.Write(state.Count);
+            foreach (var (name, tensor) in state)
+            {
+                writer.Write(name);
+                TorchSharp.TensorExtensionMethods.Save(tensor.cpu(), writer);
+            }
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    public void LoadState(Stream stream, string source)
+    {
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        var count = reader.ReadInt32();
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var name = reader.ReadString();
+                state[name] = Tensor.Load(reader);
+            }
+            _scores.ImportState(state);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _scores.Dispose();
+        _iou.Dispose();
+    }
+}

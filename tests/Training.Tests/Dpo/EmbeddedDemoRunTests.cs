@@ -1,0 +1,65 @@
+using DeltaTui.Training.Config;
+using DeltaTui.Training.Dpo;
+using DeltaTui.Training.Events;
+using DeltaTui.Training.Masks;
+using Xunit;
+
+namespace DeltaTui.Training.Tests.Dpo;
+
+/// <summary>The shipped configs/demo.json end to end, shortened for CI (the full run is measured in docs/bench-dpo.md).</summary>
+public class EmbeddedDemoRunTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("demo-run-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    internal static DeltaTuiOptions DemoOptions(string root, params string[] overrides)
+    {
+        var demo = ConfigPaths.Locate(ConfigPaths.Demo);
+        Assert.True(File.Exists(demo), $"{ConfigPaths.Demo} not found above {AppContext.BaseDirectory}");
+        return ConfigLoader.Load(new ConfigSources([demo], new Dictionary<string, string>(),
+        [
+            "--run.output_root", Path.Combine(root, "runs"), "--run.device", "cpu",
+            "--masks.output_dir", Path.Combine(root, "masks"), "--dpo.reference_cache_dir", Path.Combine(root, "ref-cache"),
+            .. overrides,
+        ]));
+    }
+
+    [Fact]
+    public void Given_the_demo_config_When_trained_briefly_Then_loss_starts_at_ln2_and_falls_held_out_accuracy_reaches_0_9_and_masks_scores_and_final_model_are_saved()
+    {
+        var options = DemoOptions(_root, "--training.steps", "30", "--training.eval_every", "30", "--masks.mask_interval", "15");
+        var hub = new EventHub();
+        var events = hub.Subscribe();
+        using var control = new TrainingControl();
+        TrainingOutcome outcome;
+        using (var run = DpoRunFactory.Create(options, "ci", hub, control, resume: false))
+            outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
+        hub.Complete();
+        var all = new List<RunEvent>();
+        while (events.TryRead(out var e)) all.Add(e);
+
+        Assert.Equal(TrainingEnd.Completed, outcome.End);
+        var losses = all.OfType<StepCompleted>().Select(s => s.Metrics["loss"]).ToArray();
+        Assert.Equal(Math.Log(2), losses[0], 4);
+        Assert.True(losses[^10..].Average() < losses[0] - 0.1, $"loss did not fall: {string.Join(", ", losses.Select(l => l.ToString("0.000")))}");
+        var heldOut = all.OfType<EvalCompleted>().Last().Metrics["eval/rewards/accuracies"];
+        Assert.True(heldOut >= 0.9, $"held-out accuracy {heldOut}");
+        Assert.Contains(all.OfType<IouSnapshot>(), s => s.Metrics.ContainsKey("iou/fisher_vs_magnitude"));
+        Assert.DoesNotContain(all, e => e is IouFailed);
+
+        var masks = all.OfType<MaskSaved>().ToList();
+        Assert.Equal(["fisher", "magnitude", "momentum"], masks.Select(m => m.Method).Order());
+        foreach (var mask in masks)
+        {
+            using var loaded = MaskFile.Load(mask.Path);
+            Assert.True(loaded.Masks.Count > 0);
+            Assert.Equal(mask.Method, loaded.Metadata["method"]);
+        }
+        Assert.True(File.Exists(Path.Combine(_root, "runs", "ci", ScoresFile.FileName(30))));
+        Assert.True(File.Exists(Path.Combine(_root, "final_checkpoint", "ci", "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(_root, "final_checkpoint", "ci", "config.json")));
+        Assert.True(File.Exists(Path.Combine(_root, "runs", "ci", DpoRunFactory.ResolvedConfigFileName)));
+        Assert.Null(CheckpointStore.Verify(outcome.Checkpoint!));
+    }
+}
