@@ -10,7 +10,8 @@ namespace DeltaTui.Training.Benchmarks;
 /// CPU use over a window with the 1 Hz sampler running against the same window idle, as a
 /// percentage of one core (target below 0.5 %), plus bytes allocated per sample.
 /// Arguments: --seconds N (window, default 20), --interval-ms N (default 1000),
-/// --nvml auto|native|simulated (default auto: native when libnvidia-ml loads), --gpus N (simulated, default 8).
+/// --nvml auto|native|simulated (default auto: native when libnvidia-ml loads), --gpus N (simulated, default 8),
+/// --slow-every N (read PCIe throughput and processes every N samples, default as <see cref="TelemetryOptions.SlowFieldsEvery"/>).
 /// </summary>
 public sealed class TelemetryBenchmark : IBenchmark
 {
@@ -40,14 +41,22 @@ public sealed class TelemetryBenchmark : IBenchmark
                 await output.WriteLineAsync($"telemetry: --nvml must be auto, native or simulated, got \"{mode}\"");
                 return 2;
         }
+        if (!TryInt(arguments, "slow-every", new TelemetryOptions().SlowFieldsEvery, out var slowEvery, output)) return 2;
+        if (slowEvery < 1)
+        {
+            await output.WriteLineAsync("telemetry: --slow-every must be at least 1");
+            return 2;
+        }
         var nvmlName = nvml is NativeNvml ? "native libnvidia-ml" : $"simulated, {simulatedGpus} GPU(s)";
-        var options = new TelemetryOptions { Interval = TimeSpan.FromMilliseconds(intervalMs) };
+        var options = new TelemetryOptions { Interval = TimeSpan.FromMilliseconds(intervalMs), SlowFieldsEvery = slowEvery };
+        var timed = new TimedNvml(nvml);
 
         // 1. Cost of one sample, measured back to back (warm: NVML started, buffers sized).
         var hub = new EventHub();
         var drained = Drain(hub, cancellationToken);
         GpuSnapshot first;
         using (var sampler = new TelemetrySampler(nvml, hub, options))
+        using (var timedSampler = new TelemetrySampler(timed, hub, options))
         {
             first = sampler.SampleOnce().Gpus;
             for (var i = 0; i < 5; i++) sampler.SampleOnce();
@@ -60,6 +69,11 @@ public sealed class TelemetryBenchmark : IBenchmark
             var perSampleCpu = (Environment.CpuUsage.TotalTime - cpu0) / loops;
             var perSampleAlloc = (GC.GetTotalAllocatedBytes(precise: true) - alloc0) / loops;
             var perSampleWall = wall.Elapsed / loops;
+            // The per-function breakdown comes from a second run through the timing wrapper, whose
+            // own bookkeeping must not count in the figures above.
+            for (var i = 0; i < 5; i++) timedSampler.SampleOnce();
+            timed.Reset();
+            for (var i = 0; i < loops; i++) timedSampler.SampleOnce();
 
             await output.WriteLineAsync($"telemetry benchmark: NVML {nvmlName}; GPUs read: {first.Gpus.Count}{(first.Unavailable is null ? "" : $" ({first.Unavailable})")}");
             await output.WriteLineAsync($"machine: {Environment.ProcessorCount} logical CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
@@ -70,6 +84,16 @@ public sealed class TelemetryBenchmark : IBenchmark
             await output.WriteLineAsync($"| CPU time per sample (all threads) | {Ms(perSampleCpu)} ms |");
             await output.WriteLineAsync($"| implied cost at {intervalMs} ms | {Pct(perSampleCpu.TotalMilliseconds / intervalMs)} % of one core |");
             await output.WriteLineAsync($"| allocated per sample (events included) | {perSampleAlloc} B |");
+            await output.WriteLineAsync();
+            await output.WriteLineAsync($"| NVML function (tight loop, slow fields every {slowEvery} samples) | calls per sample | wall ms per sample | thread CPU ms per sample |");
+            await output.WriteLineAsync("| --- | --- | --- | --- |");
+            foreach (var (function, cost) in timed.Costs.OrderByDescending(c => c.Value.Cpu))
+            {
+                await output.WriteLineAsync($"| {function} | {(cost.Calls / (double)loops).ToString("0.##", CultureInfo.InvariantCulture)} | {Ms(cost.Wall / loops)} | {Ms(cost.Cpu / loops)} |");
+            }
+            await output.WriteLineAsync();
+            await output.WriteLineAsync("| measure | value |");
+            await output.WriteLineAsync("| --- | --- |");
         }
 
         // 2. The process over a window idle, then with the sampler thread running. Steady state is

@@ -63,10 +63,18 @@ public static class MaskBuilder
             ? BlockPooling.Pool(score, options.BlockSize)
             : score.to(ScalarType.Float32);
         var flat = units.contiguous().flatten();
-        if (flat.isnan().any().cpu().item<bool>())
-            throw new ArgumentException($"Score tensor '{name}' contains NaN.");
-        if (flat.eq(float.NegativeInfinity).any().cpu().item<bool>())
-            throw new ArgumentException($"Score tensor '{name}' contains -inf.");
+        if (CpuRadixSelect.Applies([flat]))
+        {
+            if (CpuRadixSelect.FindUnrankable(flat) is { } bad)
+                throw new ArgumentException($"Score tensor '{name}' contains {bad}.");
+        }
+        else
+        {
+            if (flat.isnan().any().cpu().item<bool>())
+                throw new ArgumentException($"Score tensor '{name}' contains NaN.");
+            if (flat.eq(float.NegativeInfinity).any().cpu().item<bool>())
+                throw new ArgumentException($"Score tensor '{name}' contains -inf.");
+        }
         return flat;
     }
 

@@ -35,6 +35,9 @@ public sealed class MaskSet : IDisposable
     public long CountKept()
     {
         if (_names.Count == 0) return 0;
+        // libtorch's bool reductions are slow on the CPU; counting zero bytes is vectorised.
+        if (_names.All(n => _masks[n].device_type == DeviceType.CPU && _masks[n].is_contiguous()))
+            return _names.Sum(n => _masks[n].numel() - _masks[n].bytes.Count((byte)0));
         using var scope = NewDisposeScope();
         return stack(_names.Select(n => _masks[n].count_nonzero()).ToArray()).sum().cpu().item<long>();
     }

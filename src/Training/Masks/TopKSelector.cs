@@ -11,20 +11,23 @@ namespace DeltaTui.Training.Masks;
 /// finds the exact k-th score with bincounts, then ties are resolved with per-chunk counts.
 /// Scores must be finite or +∞ (callers check); −∞ marks units that must not be chosen.
 /// </summary>
-internal static class TopKSelector
+public static class TopKSelector
 {
     private const long ChunkElements = 1L << 23;
     private const int HighShift = 17;
     private const int HighBuckets = (1 << (OrderKeys.Bits - HighShift)) + 1;
     private const int LowBuckets = 1 << HighShift;
 
-    public static Tensor[] Select(IReadOnlyList<Tensor> scores, long k)
+    /// <param name="scores">Flat (1-D) score tensors, fp32 or convertible.</param>
+    /// <param name="allowCpuRadix">Use <see cref="CpuRadixSelect"/> for contiguous fp32 CPU scores (off only to check one path against the other).</param>
+    public static Tensor[] Select(IReadOnlyList<Tensor> scores, long k, bool allowCpuRadix = true)
     {
         var total = scores.Sum(t => t.numel());
         if (k < 0 || k > total) throw new ArgumentOutOfRangeException(nameof(k), $"k={k} outside [0, {total}].");
         if (k == 0) return scores.Select(t => zeros_like(t, ScalarType.Bool)).ToArray();
         if (k == total) return scores.Select(t => ones_like(t, ScalarType.Bool)).ToArray();
 
+        if (allowCpuRadix && CpuRadixSelect.Applies(scores)) return CpuRadixSelect.Select(scores, k);
         var threshold = FindKthLargest(scores, k, out var countAbove);
         var remainingTies = k - countAbove;
         var result = new Tensor[scores.Count];

@@ -32,7 +32,7 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
         ctx.save_data("layer", layer);
         ctx.save_data("inputs", inputs);
         ctx.save_data("trainable", vars[3]);
-        return layer.forward(hidden, inputs);
+        return layer.call(hidden, inputs);
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
@@ -46,7 +46,7 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
         var trainable = (Tensor[])ctx.get_data("trainable");
         using var grad = enable_grad();
         var input = hidden.detach().requires_grad_(true);
-        var output = layer.forward(input, inputs);
+        var output = layer.call(input, inputs); // forward hooks fire again here, as in PyTorch's checkpoint
         var gradients = torch.autograd.grad([output], [input, .. trainable], [gradOutput], allow_unused: true);
         // One entry per forward argument: hidden, then null for the three non-tensor arguments, then the parameters.
         List<Tensor> result = [gradients[0], null!, null!, null!];

@@ -142,15 +142,15 @@ public static class Gemma3ConfigJson
             {
                 throw new Gemma3ConfigException(source, "rope_parameters", $"must have '{FullName}' and '{SlidingName}' entries (Gemma-3 uses one RoPE per layer type)");
             }
-            var fullScaling = ReadScaling(new Reader(full, source, $"rope_parameters.{FullName}."), full, source, $"rope_parameters.{FullName}");
+            var fullReader = new Reader(full, source, $"rope_parameters.{FullName}.");
+            var fullScaling = ReadScaling(fullReader, source, $"rope_parameters.{FullName}");
             var slidingReader = new Reader(sliding, source, $"rope_parameters.{SlidingName}.");
-            var slidingScaling = ReadScaling(slidingReader, sliding, source, $"rope_parameters.{SlidingName}");
+            var slidingScaling = ReadScaling(slidingReader, source, $"rope_parameters.{SlidingName}");
             if (!slidingScaling.IsNone)
             {
                 throw new Gemma3ConfigException(source, $"rope_parameters.{SlidingName}.rope_type", $"is '{slidingScaling.Type}'; sliding layers support only 'default'");
             }
-            var theta = new Reader(full, source, $"rope_parameters.{FullName}.").RequiredDouble("rope_theta");
-            return (theta, slidingReader.RequiredDouble("rope_theta"), fullScaling);
+            return (fullReader.RequiredDouble("rope_theta"), slidingReader.RequiredDouble("rope_theta"), fullScaling);
         }
 
         var scaling = RopeScaling.None;
@@ -160,12 +160,12 @@ public static class Gemma3ConfigJson
             {
                 throw new Gemma3ConfigException(source, "rope_scaling", $"must be an object or null, not {scalingElement.ValueKind}");
             }
-            scaling = ReadScaling(new Reader(scalingElement, source, "rope_scaling."), scalingElement, source, "rope_scaling");
+            scaling = ReadScaling(new Reader(scalingElement, source, "rope_scaling."), source, "rope_scaling");
         }
         return (reader.OptionalDouble("rope_theta") ?? 1_000_000.0, reader.OptionalDouble("rope_local_base_freq") ?? 10_000.0, scaling);
     }
 
-    private static RopeScaling ReadScaling(Reader reader, JsonElement element, string source, string prefix)
+    private static RopeScaling ReadScaling(Reader reader, string source, string prefix)
     {
         var type = reader.OptionalString("rope_type") ?? reader.OptionalString("type") ?? "default";
         switch (type)
@@ -173,8 +173,7 @@ public static class Gemma3ConfigJson
             case "default":
                 return RopeScaling.None;
             case "linear":
-                var factor = reader.RequiredDouble("factor");
-                return new RopeScaling("linear", factor);
+                return new RopeScaling("linear", reader.RequiredDouble("factor"));
             default:
                 throw new Gemma3ConfigException(source, $"{prefix}.rope_type", $"is '{type}'; only 'default' and 'linear' RoPE are supported");
         }

@@ -105,7 +105,7 @@ public sealed partial class Gemma3ForCausalLM
                 }
                 using var stored = SafeTensorsFile.ReadTensor(stream, header, info);
                 using var noGrad = no_grad();
-                parameter.copy_(stored.to_type(parameter.dtype));
+                parameter.copy_(stored); // converts dtype and moves to the parameter's device
             }
         }
         foreach (var name in parameters.Keys.Where(n => !loaded.Contains(n)))

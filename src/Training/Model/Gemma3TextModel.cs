@@ -73,7 +73,7 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
         {
             hidden = checkpoint
                 ? CheckpointedLayer.Run(layer, hidden, inputs[layer.Kind])
-                : layer.forward(hidden, inputs[layer.Kind]);
+                : layer.call(hidden, inputs[layer.Kind]);
         }
         return _norm.forward(hidden).MoveToOuterDisposeScope();
     }

@@ -28,13 +28,22 @@ internal static class BsrParameterChecks
     /// <summary>The parameter's gradient, checked against the parameter (new wrapper; dispose it).</summary>
     public static Tensor GradOf(BsrParameter p)
     {
-        var g = p.Tensor.grad ?? throw new InvalidOperationException($"parameter '{p.Name}' has no gradient; run backward before the optimizer step");
+        var g = RawGradOf(p);
+        CheckGrad(p, g);
+        return g;
+    }
+
+    /// <summary>The parameter's gradient, unchecked (new wrapper; dispose it).</summary>
+    public static Tensor RawGradOf(BsrParameter p) =>
+        p.Tensor.grad ?? throw new InvalidOperationException($"parameter '{p.Name}' has no gradient; run backward before the optimizer step");
+
+    public static void CheckGrad(BsrParameter p, Tensor g)
+    {
         if (g.dtype != p.Tensor.dtype) throw new InvalidOperationException($"gradient of '{p.Name}' is {g.dtype}, the parameter {p.Tensor.dtype}");
         if (!g.shape.SequenceEqual(p.Tensor.shape)) throw new InvalidOperationException($"gradient of '{p.Name}' has shape [{string.Join(", ", g.shape)}], the parameter [{string.Join(", ", p.Tensor.shape)}]");
         if (g.device_type != p.Tensor.device_type || g.device_index != p.Tensor.device_index)
             throw new InvalidOperationException($"gradient of '{p.Name}' is on {g.device}, the parameter on {p.Tensor.device}");
         if (!g.is_contiguous()) throw new InvalidOperationException($"gradient of '{p.Name}' is not contiguous");
-        return g;
     }
 
     public static void ValidateState(IReadOnlyList<BsrParameter> parameters, BsrAdamWState state)

@@ -12,6 +12,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
 {
     private readonly BsrAdamWPlanHandle plan;
     private readonly BlockLayout?[] layouts;
+    private readonly IntPtr[] checkedGrads;
 
     public NativeBsrAdamW(IReadOnlyList<BsrParameter> parameters, BsrAdamWOptions options)
     {
@@ -22,6 +23,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         Options = options;
         Parameters = parameters;
         layouts = parameters.Select(p => p.Layout).ToArray();
+        checkedGrads = new IntPtr[parameters.Count];
         var (deviceType, deviceIndex) = parameters.Count > 0 ? TensorMemory.DeviceOf(parameters[0].Tensor) : (DtnConstants.DeviceCpu, 0);
         if (deviceType == DtnConstants.DeviceCuda && !status.CudaCompiled)
             throw new InvalidOperationException("the native BSR-AdamW library was built without CUDA (no nvcc at build time); rebuild src/Native on a machine with the CUDA toolkit");
@@ -67,17 +69,37 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
 
     public OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true)
     {
-        using var scope = NewDisposeScope();
         var count = Parameters.Count;
-        var grads = new Tensor[count];
+        var grads = new Tensor?[count];
         var paramPtrs = new IntPtr[count];
         var gradPtrs = new IntPtr[count];
-        for (var i = 0; i < count; i++)
+        try
         {
-            grads[i] = BsrParameterChecks.GradOf(Parameters[i]);
-            paramPtrs[i] = (IntPtr)TensorMemory.DataPointer(Parameters[i].Tensor);
-            gradPtrs[i] = (IntPtr)TensorMemory.DataPointer(grads[i]);
+            for (var i = 0; i < count; i++)
+            {
+                var g = grads[i] = BsrParameterChecks.RawGradOf(Parameters[i]);
+                paramPtrs[i] = (IntPtr)TensorMemory.DataPointer(Parameters[i].Tensor);
+                gradPtrs[i] = (IntPtr)TensorMemory.DataPointer(g);
+                // The full check costs several calls into libtorch per tensor; a gradient buffer that
+                // was checked at the previous step and still sits at the same address is that buffer.
+                if (gradPtrs[i] != checkedGrads[i])
+                {
+                    BsrParameterChecks.CheckGrad(Parameters[i], g);
+                    checkedGrads[i] = gradPtrs[i];
+                }
+            }
+            return StepWith(learningRate, maxGradNorm, computeNorm, paramPtrs, gradPtrs);
         }
+        finally
+        {
+            // The tensors must outlive the call that reads their memory.
+            GC.KeepAlive(Parameters);
+            foreach (var g in grads) g?.Dispose();
+        }
+    }
+
+    private OptimizerStepResult StepWith(double learningRate, double maxGradNorm, bool computeNorm, IntPtr[] paramPtrs, IntPtr[] gradPtrs)
+    {
         var t = StepCount + 1;
         var args = new DtnStepArgs
         {
@@ -97,9 +119,6 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         {
             NativeMethods.Check(NativeMethods.dtn_plan_step(plan, &args, (void**)pp, (void**)gp, &result), "BSR-AdamW step");
         }
-        // The tensors must outlive the call that reads their memory.
-        GC.KeepAlive(grads);
-        GC.KeepAlive(Parameters);
         if (result.Applied != 0) StepCount = t;
         var norm = result.GradNorm < 0 ? double.NaN : result.GradNorm;
         return new OptimizerStepResult(norm, result.Finite != 0, result.Applied != 0, learningRate);

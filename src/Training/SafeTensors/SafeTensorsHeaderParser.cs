@@ -25,6 +25,10 @@ internal static class SafeTensorsHeaderParser
 
     public static SafeTensorsHeader Read(string path, FileStream file)
     {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("safetensors is little-endian; this reader does not byte-swap");
+        }
         var fileLength = file.Length;
         if (fileLength < 8)
         {
@@ -33,10 +37,6 @@ internal static class SafeTensorsHeaderParser
         Span<byte> prefix = stackalloc byte[8];
         RandomAccess.Read(file.SafeFileHandle, prefix, 0);
         var headerLength = BitConverter.ToUInt64(prefix);
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("safetensors reading needs a little-endian machine");
-        }
         if (headerLength > MaxHeaderBytes)
         {
             throw new SafeTensorsFormatException(path, $"the header length {headerLength} is over the {MaxHeaderBytes}-byte limit");

@@ -16,6 +16,8 @@ internal sealed class BatchScratch
     public NvmlReturn MemoryClockRc; public uint MemoryClockMHz;
     public NvmlReturn MemoryClockMaxRc; public uint MemoryClockMaxMHz;
     public NvmlReturn ClockEventsRc; public ulong ClockEventReasons;
+    /// <summary>False when this batch skipped PCIe throughput and the process list.</summary>
+    public bool SlowFieldsRead;
     public NvmlReturn PcieTxRc; public uint PcieTxKBps;
     public NvmlReturn PcieRxRc; public uint PcieRxKBps;
     public NvmlReturn ProcessesRc; public NvmlProcessInfo[] Processes = new NvmlProcessInfo[8]; public int ProcessCount;

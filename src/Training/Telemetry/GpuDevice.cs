@@ -12,4 +12,13 @@ internal sealed class GpuDevice(int nvmlIndex, nint handle, string name, string 
     public ResiliencePipeline Pipeline { get; set; } = ResiliencePipeline.Empty;
     public DateTimeOffset? LastGood { get; set; }
     public string? LastFailure { get; set; }
+
+    /// <summary>Set by the sampler before a batch: whether this batch reads the slow fields (PCIe, processes).</summary>
+    public bool ReadSlowFields { get; set; } = true;
+
+    /// <summary>Good samples to go before the slow fields are read again.</summary>
+    public int SamplesUntilSlowFields { get; set; }
+
+    /// <summary>The slow fields as last read, repeated in the readings between two reads.</summary>
+    public SlowFields? LastSlowFields { get; set; }
 }

@@ -18,19 +18,9 @@ internal static class GpuReadingBuilder
             return null;
         }
 
-        var processes = Array.Empty<GpuProcess>();
-        if (Field(s.ProcessesRc, "processes", 0) is not null && s.ProcessCount > 0)
-        {
-            processes = new GpuProcess[s.ProcessCount];
-            for (var i = 0; i < s.ProcessCount; i++)
-            {
-                var p = s.Processes[i];
-                long memory = -1;
-                if (p.UsedGpuMemory == NvmlProcessInfo.ValueNotAvailable) (errors ??= new Dictionary<string, string>(4))["processes.memory"] = "NVML_VALUE_NOT_AVAILABLE";
-                else memory = (long)p.UsedGpuMemory;
-                processes[i] = new GpuProcess((int)p.Pid, names.Of((int)p.Pid), memory, (int)p.Pid == selfPid);
-            }
-        }
+        var slow = s.SlowFieldsRead || d.LastSlowFields is null ? ReadSlow(s, names, selfPid) : d.LastSlowFields;
+        d.LastSlowFields = slow;
+        foreach (var (key, reason) in slow.Errors) (errors ??= new Dictionary<string, string>(4))[key] = reason;
         var reasons = Field(s.ClockEventsRc, "throttle", s.ClockEventReasons);
 
         return new GpuReading(
@@ -47,11 +37,39 @@ internal static class GpuReadingBuilder
             Field(s.MemoryClockRc, "memoryClock", (int)s.MemoryClockMHz),
             Field(s.MemoryClockMaxRc, "memoryClockMax", (int)s.MemoryClockMaxMHz),
             reasons is { } r ? ClockEventReasons.Names(r) : [],
-            Field(s.PcieTxRc, "pcieTx", (long)s.PcieTxKBps),
-            Field(s.PcieRxRc, "pcieRx", (long)s.PcieRxKBps),
-            processes,
+            slow.PcieTxKBps,
+            slow.PcieRxKBps,
+            slow.Processes,
             errors ?? NoErrors,
             Unavailable: null, LastGoodSample: now);
+    }
+
+    private static SlowFields ReadSlow(BatchScratch s, ProcessNames names, int selfPid)
+    {
+        if (!s.SlowFieldsRead) return new SlowFields(null, null, [], []);
+        List<KeyValuePair<string, string>>? errors = null;
+        void Error(string key, NvmlReturn rc) => (errors ??= []).Add(new(key, NvmlReturnNames.Name(rc)));
+
+        long? tx = s.PcieTxRc == NvmlReturn.Success ? s.PcieTxKBps : null;
+        if (tx is null) Error("pcieTx", s.PcieTxRc);
+        long? rx = s.PcieRxRc == NvmlReturn.Success ? s.PcieRxKBps : null;
+        if (rx is null) Error("pcieRx", s.PcieRxRc);
+
+        var processes = Array.Empty<GpuProcess>();
+        if (s.ProcessesRc != NvmlReturn.Success) Error("processes", s.ProcessesRc);
+        else if (s.ProcessCount > 0)
+        {
+            processes = new GpuProcess[s.ProcessCount];
+            for (var i = 0; i < s.ProcessCount; i++)
+            {
+                var p = s.Processes[i];
+                long memory = -1;
+                if (p.UsedGpuMemory == NvmlProcessInfo.ValueNotAvailable) (errors ??= []).Add(new("processes.memory", "NVML_VALUE_NOT_AVAILABLE"));
+                else memory = (long)p.UsedGpuMemory;
+                processes[i] = new GpuProcess((int)p.Pid, names.Of((int)p.Pid), memory, (int)p.Pid == selfPid);
+            }
+        }
+        return new SlowFields(tx, rx, processes, (IReadOnlyList<KeyValuePair<string, string>>?)errors ?? []);
     }
 
     /// <summary>A device that could not be read at all this tick: every value N/A, with why and since when.</summary>

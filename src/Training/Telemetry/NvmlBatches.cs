@@ -48,6 +48,8 @@ internal static class NvmlBatches
         s.MemoryClockRc = Check(nvml, nvml.GetClockInfo(h, NvmlClockType.Memory, out s.MemoryClockMHz), "nvmlDeviceGetClockInfo");
         s.MemoryClockMaxRc = Check(nvml, nvml.GetMaxClockInfo(h, NvmlClockType.Memory, out s.MemoryClockMaxMHz), "nvmlDeviceGetMaxClockInfo");
         s.ClockEventsRc = Check(nvml, nvml.GetCurrentClocksEventReasons(h, out s.ClockEventReasons), "nvmlDeviceGetCurrentClocksEventReasons");
+        s.SlowFieldsRead = device.ReadSlowFields;
+        if (!s.SlowFieldsRead) return;
         s.PcieTxRc = Check(nvml, nvml.GetPcieThroughput(h, NvmlPcieCounter.TxBytes, out s.PcieTxKBps), "nvmlDeviceGetPcieThroughput");
         s.PcieRxRc = Check(nvml, nvml.GetPcieThroughput(h, NvmlPcieCounter.RxBytes, out s.PcieRxKBps), "nvmlDeviceGetPcieThroughput");
         ReadProcesses(nvml, s, h);

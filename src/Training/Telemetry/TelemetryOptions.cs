@@ -8,6 +8,13 @@ public sealed record TelemetryOptions
     /// <summary>How long one batch of NVML calls for one device may take before it is abandoned and reported N/A.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// PCIe throughput and the process list are read on every Nth sample only, and repeated in
+    /// between: they are the costly calls (the PCIe counters sample for 20 ms each) and change
+    /// slowly for a training run. 1 reads them every sample.
+    /// </summary>
+    public int SlowFieldsEvery { get; init; } = 5;
+
     /// <summary>Readings kept per GPU (and for the host) for sparklines.</summary>
     public int HistoryLength { get; init; } = 300;
 
@@ -49,6 +56,7 @@ public sealed record TelemetryOptions
         if (BreakerSamplingDuration < TimeSpan.FromMilliseconds(500)) throw new ArgumentException($"breaker sampling duration must be at least 500 ms, got {BreakerSamplingDuration}", nameof(BreakerSamplingDuration));
         if (BreakDuration < TimeSpan.FromMilliseconds(500)) throw new ArgumentException($"break duration must be at least 500 ms, got {BreakDuration}", nameof(BreakDuration));
         if (MaxBreakDuration < BreakDuration) throw new ArgumentException($"max break duration {MaxBreakDuration} is below the break duration {BreakDuration}", nameof(MaxBreakDuration));
+        if (SlowFieldsEvery < 1) throw new ArgumentException($"slow fields interval must be at least 1 sample, got {SlowFieldsEvery}", nameof(SlowFieldsEvery));
         if (RetryAttempts < 0) throw new ArgumentException($"retry attempts must not be negative, got {RetryAttempts}", nameof(RetryAttempts));
         if (MaxHungCalls < 1) throw new ArgumentException($"max hung calls must be at least 1, got {MaxHungCalls}", nameof(MaxHungCalls));
     }

@@ -141,6 +141,7 @@ public sealed class TelemetrySampler : IDisposable
 
     private GpuReading ReadDevice(GpuDevice device)
     {
+        device.ReadSlowFields = device.SamplesUntilSlowFields <= 0;
         try
         {
             device.Pipeline.Execute(static (state, ct) => state.Sampler.RunOnWorker(state.Sampler._readWork, state.Device, ct), (Sampler: this, Device: device), CancellationToken.None);
@@ -148,6 +149,7 @@ public sealed class TelemetrySampler : IDisposable
             var reading = GpuReadingBuilder.Build(_worker!.Scratch, device, now, _processNames, _selfPid);
             device.LastGood = now;
             device.LastFailure = null;
+            device.SamplesUntilSlowFields = device.ReadSlowFields ? _options.SlowFieldsEvery - 1 : device.SamplesUntilSlowFields - 1;
             return reading;
         }
         catch (BrokenCircuitException)

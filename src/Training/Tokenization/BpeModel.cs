@@ -26,7 +26,7 @@ internal sealed class BpeModel
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
     private int _cacheAdds;
 
-    /// <param name="vocab">Token string to id.</param>
+    /// <param name="vocab">The model's tokens (added tokens that are not in model.vocab are handled outside).</param>
     /// <param name="unkId">Id of the unknown token, or -1 when the model has none.</param>
     public BpeModel(Utf8TokenTable vocab, MergeTable merges, int unkId, bool fuseUnk, bool byteFallback, bool ignoreMerges)
     {

@@ -39,12 +39,14 @@ public sealed class Gemma3Tokenizer : ITokenizer
         EndOfTurnId = RequiredId(path, "<end_of_turn>");
     }
 
-    /// <summary>Loads a tokenizer.json.</summary>
+    /// <summary>Loads a tokenizer.json, or the tokenizer.json inside a Hugging Face snapshot folder.</summary>
     /// <exception cref="TokenizerFormatException">The file is missing, unreadable, not JSON, not a BPE model,
     /// inconsistent, or lacks one of Gemma's control tokens; the message names the file and the field.</exception>
     public static Gemma3Tokenizer Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+            path = Path.Combine(path, "tokenizer.json");
         return new Gemma3Tokenizer(path, TokenizerJsonReader.Read(path));
     }
 

@@ -13,7 +13,7 @@ namespace DeltaTui.Training.Tokenization;
 internal static class TokenizerJsonReader
 {
     // Bounds ids so that a corrupt file cannot make us allocate an id table of gigabytes.
-    private const int MaxTokenId = 1 << 24;
+    private const int MaxTokenId = 1 << 22;
 
     public static TokenizerJson Read(string path)
     {
@@ -195,7 +195,7 @@ internal static class TokenizerJsonReader
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static MergeTable ReadMerges(string path, ReadOnlySpan<byte> json, int offset, ref Utf8JsonReader reader, Utf8TokenTable vocab)
     {
-        var table = vocab;
+        // BPE vocabularies hold about half as many tokens as merges (Gemma-3: 262,144 and 514,906).
         var merges = new MergeTable(expectedCount: vocab.Count * 2);
         var input = json[offset..];
         var leftBuffer = new byte[256];
@@ -234,11 +234,11 @@ internal static class TokenizerJsonReader
                     throw BadPair(path, index, json, offset, reader);
                 }
 
-                if (!table.TryGetId(left, out var leftId))
+                if (!vocab.TryGetId(left, out var leftId))
                     throw MissingToken(path, index, left, []);
-                if (!table.TryGetId(right, out var rightId))
+                if (!vocab.TryGetId(right, out var rightId))
                     throw MissingToken(path, index, right, []);
-                if (!table.TryGetId(left, right, out var mergedId))
+                if (!vocab.TryGetId(left, right, out var mergedId))
                     throw MissingToken(path, index, left, right);
                 merges.Set(leftId, rightId, rank, mergedId);
                 rank++;

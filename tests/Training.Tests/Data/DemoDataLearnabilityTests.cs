@@ -1,4 +1,5 @@
 using DeltaTui.Training.Data;
+using DeltaTui.Training.Tokenization;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ public class DemoDataLearnabilityTests
     [Fact]
     public void Given_the_demo_set_When_a_bigram_byte_model_is_dpo_trained_briefly_Then_the_first_loss_is_ln2_and_held_out_accuracy_reaches_0_9()
     {
-        var tokenizer = new FakeByteTokenizer();
+        var tokenizer = new ByteTokenizer();
         var options = new PreferenceDataOptions { MaxLength = 128 };
         var train = EmbeddedDemoData.Load(DemoSplit.Train, tokenizer, options).Pairs;
         var eval = EmbeddedDemoData.Load(DemoSplit.Eval, tokenizer, options).Pairs;
@@ -58,7 +59,7 @@ public class DemoDataLearnabilityTests
         return ratio[..b] - ratio[b..];
     }
 
-    private static double HeldOutAccuracy(Tensor table, IReadOnlyList<PreferencePair> eval, FakeByteTokenizer tokenizer)
+    private static double HeldOutAccuracy(Tensor table, IReadOnlyList<PreferencePair> eval, ByteTokenizer tokenizer)
     {
         using var noGrad = no_grad();
         var right = 0;

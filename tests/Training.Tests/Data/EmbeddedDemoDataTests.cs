@@ -1,4 +1,5 @@
 using DeltaTui.Training.Data;
+using DeltaTui.Training.Tokenization;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Data;
@@ -12,7 +13,7 @@ public class EmbeddedDemoDataTests
     [InlineData(DemoSplit.Eval)]
     public void Given_the_embedded_split_When_loaded_at_128_byte_tokens_Then_every_row_is_valid_and_nothing_is_cut(DemoSplit split)
     {
-        var data = EmbeddedDemoData.Load(split, new FakeByteTokenizer(), DemoOptions);
+        var data = EmbeddedDemoData.Load(split, new ByteTokenizer(), DemoOptions);
 
         Assert.Equal(0, data.Stats.BadRows);
         Assert.Equal(0, data.Stats.SkippedPromptTooLong);
@@ -24,7 +25,7 @@ public class EmbeddedDemoDataTests
     [Fact]
     public void Given_both_splits_When_loaded_Then_there_are_a_few_hundred_pairs_with_ten_to_fifteen_percent_held_out_and_no_row_in_both()
     {
-        var tokenizer = new FakeByteTokenizer();
+        var tokenizer = new ByteTokenizer();
         var train = EmbeddedDemoData.Load(DemoSplit.Train, tokenizer, DemoOptions).Pairs;
         var eval = EmbeddedDemoData.Load(DemoSplit.Eval, tokenizer, DemoOptions).Pairs;
 
@@ -38,7 +39,7 @@ public class EmbeddedDemoDataTests
     [Fact]
     public void Given_the_training_split_When_reading_the_answers_Then_chosen_ones_end_politely_and_rejected_ones_are_shouted()
     {
-        var tokenizer = new FakeByteTokenizer();
+        var tokenizer = new ByteTokenizer();
         var pairs = EmbeddedDemoData.Load(DemoSplit.Train, tokenizer, DemoOptions).Pairs;
 
         Assert.All(pairs, pair =>

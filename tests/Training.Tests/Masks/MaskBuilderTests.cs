@@ -51,6 +51,28 @@ public sealed class MaskBuilderTests
         Assert.Equal(k, masks.CountKept());
     }
 
+    [Theory]
+    [InlineData(0.9)]
+    [InlineData(0.37)]
+    public void Given_signed_tied_scores_When_selecting_with_the_CPU_radix_and_with_tensor_ops_Then_both_equal_the_reference(double sparsity)
+    {
+        var generator = new Generator(5);
+        var scores = new[]
+        {
+            randint(-8, 8, [3000], generator: generator).to(ScalarType.Float32).div(4),
+            tensor(new[] { -0f, 0f, 0f, -0f, 1e-40f, -1e-40f, float.PositiveInfinity, float.NegativeInfinity }),
+            randn([999], generator: generator),
+        };
+        var k = MaskOptions.KeptCount(sparsity, scores.Sum(s => s.numel()));
+        var reference = ReferenceTopK(scores.Select(Values).ToList(), k);
+
+        foreach (var allowCpuRadix in new[] { true, false })
+        {
+            var selected = TopKSelector.Select(scores, k, allowCpuRadix);
+            Assert.Equal(reference, selected.SelectMany(t => t.data<bool>().ToArray()).ToArray());
+        }
+    }
+
     [Fact]
     public void Given_tied_scores_When_building_per_tensor_masks_Then_each_tensor_keeps_its_exact_share_in_reference_order()
     {

@@ -78,6 +78,27 @@ public sealed class Gemma3GradientTests
         AssertClose(plain, checkpointed, 1e-6);
     }
 
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 2)]
+    public void Given_checkpointing_When_training_one_step_Then_each_layer_runs_again_in_backward(bool checkpointing, int expectedRuns)
+    {
+        var reference = TinyGemmaFixture.Reference();
+        var (ids, mask, completion) = (reference["input_ids"], reference["attention_mask"], reference["completion_mask"]);
+        using var model = FixtureModel();
+        model.GradientCheckpointing = checkpointing;
+        var layer = (Gemma3DecoderLayer)model.named_modules().First(m => m.name == "model.layers.3").module;
+        var runs = 0;
+        layer.register_forward_hook(_ => runs++);
+
+        var loss = model.CompletionLogProbs(model.forward(ids, mask), ids, completion, 16).sum();
+        var afterForward = runs;
+        loss.backward();
+
+        Assert.Equal(1, afterForward);
+        Assert.Equal(expectedRuns, runs);
+    }
+
     [Fact]
     public void Given_a_frozen_parameter_When_checkpointing_Then_the_others_still_get_gradients()
     {

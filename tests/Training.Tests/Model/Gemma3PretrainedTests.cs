@@ -51,6 +51,26 @@ public sealed class Gemma3PretrainedTests : IDisposable
     }
 
     [Fact]
+    public void Given_an_untied_head_When_saved_and_reloaded_Then_lm_head_is_stored_counted_and_used()
+    {
+        var reference = TinyGemmaFixture.Reference();
+        var config = Gemma3ConfigJson.Read(Path.Combine(TinyGemmaFixture.Folder, "config.json")) with { TieWordEmbeddings = false };
+        using var model = Gemma3ForCausalLM.CreateRandom(config, seed: 3);
+        model.SavePretrained(Sub("untied"));
+        using var reloaded = Gemma3ForCausalLM.FromPretrained(Sub("untied"));
+
+        using var noGrad = no_grad();
+        var hidden = reloaded.forward(reference["input_ids"], reference["attention_mask"]);
+        var head = reloaded.named_parameters().First(p => p.name == "lm_head.weight").parameter;
+
+        Assert.True(SafeTensorsFile.ReadHeader(Sub("untied/model.safetensors")).ByName.ContainsKey("lm_head.weight"));
+        Assert.Equal(config.ParameterCount(), reloaded.parameters().Sum(p => p.numel()));
+        Assert.Equal(32_768 + Gemma3ConfigJson.Read(Path.Combine(TinyGemmaFixture.Folder, "config.json")).ParameterCount(), config.ParameterCount());
+        Assert.True(reloaded.Logits(hidden).equal(hidden.matmul(head.t())).all().item<bool>());
+        Assert.True(model.Logits(model.forward(reference["input_ids"], reference["attention_mask"])).equal(reloaded.Logits(hidden)).all().item<bool>());
+    }
+
+    [Fact]
     public void Given_bf16_stored_weights_When_loading_as_fp32_Then_values_are_the_bf16_values_widened()
     {
         var source = SafeTensorsFile.Load(Path.Combine(TinyGemmaFixture.Folder, "model.safetensors"));

@@ -151,4 +151,26 @@ public class BsrAdamWSemanticsTests
         Assert.True((w - master).abs().le(ulp * 1.01).all().item<bool>());
         Assert.False(w.eq(down).all().item<bool>(), "stochastic rounding rounded every element to nearest");
     }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Given_a_parameter_without_gradient_When_stepping_Then_the_error_names_it(string backend)
+    {
+        var parameters = new List<BsrParameter> { new("model.layers.0.mlp.up_proj.weight", randn(32, 32).requires_grad_(true), BlockLayout.Dense(32, 32, 16)) };
+        using var optimizer = Create(backend, parameters, new BsrAdamWOptions());
+        var error = Assert.Throws<InvalidOperationException>(() => optimizer.Step(1e-3));
+        Assert.Contains("model.layers.0.mlp.up_proj.weight", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Given_a_gradient_of_another_dtype_When_stepping_Then_it_is_rejected_before_any_memory_is_read(string backend)
+    {
+        var weight = randn(32, 32).requires_grad_(true);
+        var parameters = new List<BsrParameter> { new("w", weight, BlockLayout.Dense(32, 32, 16)) };
+        using var optimizer = Create(backend, parameters, new BsrAdamWOptions());
+        using (var g = randn(32, 32, ScalarType.Float64)) weight.grad = g;
+        var error = Assert.Throws<InvalidOperationException>(() => optimizer.Step(1e-3));
+        Assert.Contains("gradient of 'w' is Float64", error.Message);
+    }
 }

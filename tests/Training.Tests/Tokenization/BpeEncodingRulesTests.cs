@@ -173,6 +173,34 @@ public sealed class BpeEncodingRulesTests : IDisposable
         Assert.Equal((0, 1, 2, 4, 5), (tokenizer.PadId, tokenizer.EosId, tokenizer.BosId, tokenizer.StartOfTurnId, tokenizer.EndOfTurnId));
     }
 
+    [Fact]
+    public void Given_a_sequence_normalizer_with_prepend_When_encoding_Then_the_marker_is_added_before_the_text()
+    {
+        var json = Create();
+        json["normalizer"] = new JsonObject
+        {
+            ["type"] = "Sequence",
+            ["normalizers"] = new JsonArray(
+                new JsonObject { ["type"] = "Prepend", ["prepend"] = "▁" },
+                new JsonObject { ["type"] = "Replace", ["pattern"] = new JsonObject { ["String"] = " " }, ["content"] = "▁" }),
+        };
+        var tokenizer = _files.Load(json);
+
+        Assert.Equal([SpaceA, Space, B], tokenizer.Encode("a b"));
+        Assert.Empty(tokenizer.Encode(""));
+    }
+
+    [Fact]
+    public void Given_a_strip_decoder_When_decoding_Then_one_leading_space_is_removed_per_token()
+    {
+        var json = Create();
+        ((JsonArray)json["decoder"]!["decoders"]!).Add(new JsonObject { ["type"] = "Strip", ["content"] = " ", ["start"] = 1, ["stop"] = 0 });
+        var tokenizer = _files.Load(json);
+
+        Assert.Equal("a", tokenizer.Decode([SpaceA]));
+        Assert.Equal("a a", tokenizer.Decode([SpaceA, SpaceA]));
+    }
+
     private static JsonObject WithAdded(JsonObject token)
     {
         var json = Create();

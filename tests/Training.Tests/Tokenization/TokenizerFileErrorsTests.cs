@@ -80,6 +80,18 @@ public sealed class TokenizerFileErrorsTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_snapshot_folder_When_loading_Then_its_tokenizer_json_is_read_or_named_as_missing()
+    {
+        var path = _files.Write(Create().ToJsonString());
+        var folder = Path.GetDirectoryName(path)!;
+
+        Assert.Equal([A, Bc], Gemma3Tokenizer.Load(folder).Encode("abc"));
+        File.Delete(path);
+        var error = Assert.Throws<TokenizerFormatException>(() => Gemma3Tokenizer.Load(folder));
+        Assert.Equal(path, error.FilePath);
+    }
+
+    [Fact]
     public void Given_merges_written_before_the_vocabulary_When_loading_Then_they_still_resolve()
     {
         var json = Create();
