@@ -62,4 +62,28 @@ public class EmbeddedDemoRunTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_root, "runs", "ci", DpoRunFactory.ResolvedConfigFileName)));
         Assert.Null(CheckpointStore.Verify(outcome.Checkpoint!));
     }
+
+    [Fact]
+    public void Given_precomputed_reference_log_probs_When_the_demo_starts_Then_the_loss_is_ln2_and_a_second_run_reads_the_cache()
+    {
+        var options = DemoOptions(_root, "--dpo.reference", "precomputed", "--training.steps", "2", "--training.eval_every", "0", "--masks.mask_interval", "0");
+        var firstLoss = new List<double>();
+        var cacheWrites = new List<DateTime[]>();
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var hub = new EventHub();
+            var events = hub.Subscribe();
+            using var control = new TrainingControl();
+            using (var run = DpoRunFactory.Create(options, $"pre{attempt}", hub, control, resume: false))
+                run.Trainer.Run(TestContext.Current.CancellationToken);
+            hub.Complete();
+            while (events.TryRead(out var e))
+                if (e is StepCompleted { Step: 1 } step) firstLoss.Add(step.Metrics["loss"]);
+            cacheWrites.Add(Directory.GetFiles(Path.Combine(_root, "ref-cache"), "*.reflogps").Order().Select(File.GetLastWriteTimeUtc).ToArray());
+        }
+        Assert.All(firstLoss, loss => Assert.Equal(Math.Log(2), loss, 4));
+        Assert.Equal(2, firstLoss.Count);
+        Assert.Equal(2, cacheWrites[0].Length); // train and eval
+        Assert.Equal(cacheWrites[0], cacheWrites[1]); // the second run read them, it did not write them again
+    }
 }
