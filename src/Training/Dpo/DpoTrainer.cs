@@ -47,6 +47,7 @@ public sealed class DpoTrainer : IDisposable
     private int _consecutiveSkipped;
     private int _lastEvalStep = -1;
     private int _lastMaskStep = -1;
+    private int _lastDeltaStep = -1;
 
     public DpoTrainer(
         DpoTrainerOptions options, ICausalLanguageModel policy, IReferenceModel reference, IDpoBatchSource data,
@@ -290,6 +291,7 @@ public sealed class DpoTrainer : IDisposable
 
     private void MeasureDelta()
     {
+        _lastDeltaStep = _step;
         var stats = _delta.Measure(_step);
         File.AppendAllText(Path.Combine(_options.RunDirectory, DeltaLogFileName), WeightDeltaTracker.ToJsonLine(stats) + "\n");
         _hub.Publish(stats);
@@ -337,7 +339,7 @@ public sealed class DpoTrainer : IDisposable
 
     private string SaveEverything(bool includeFinalModel)
     {
-        if (_options.DeltaInterval > 0 && _step > 0) MeasureDelta();
+        if (_options.DeltaInterval > 0 && _step > 0 && _lastDeltaStep != _step) MeasureDelta();
         if (_lastMaskStep != _step) CompareMasks();
         SaveMasks();
         SaveScores();
