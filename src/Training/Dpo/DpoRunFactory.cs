@@ -10,7 +10,6 @@ using TorchSharp;
 using static TorchSharp.torch;
 using ConfigMaskGranularity = DeltaTui.Training.Config.MaskGranularity;
 using ConfigMaskScope = DeltaTui.Training.Config.MaskScope;
-using ConfigSchedule = DeltaTui.Training.Config.LearningRateSchedule;
 using MaskOptions = DeltaTui.Training.Masks.MaskOptions;
 
 namespace DeltaTui.Training.Dpo;
@@ -77,8 +76,7 @@ public static class DpoRunFactory
         var totalSteps = options.Training.Steps > 0
             ? options.Training.Steps
             : Math.Max(1, (int)Math.Ceiling(options.Training.Epochs * batches.BatchesPerEpoch / options.Training.GradAccumulation));
-        var schedule = new Optim.LearningRateSchedule(o.Lr, o.WarmupSteps, totalSteps,
-            o.Schedule == ConfigSchedule.Constant ? LearningRateDecay.Constant : LearningRateDecay.Cosine);
+        var schedule = LearningRateScheduler.From(o, totalSteps);
         schedule.Validate();
 
         var trainerOptions = new DpoTrainerOptions
