@@ -55,7 +55,7 @@ start hup --training.steps 60
 check "second run starts" "wait_for 240 'screen | grep -q \"RUNNING\"'"
 tm kill-server 2>/dev/null   # the pane's terminal goes away: SIGHUP
 check "after SIGHUP the run finishes headless" "wait_for 300 'grep -q \"\\\"type\\\":\\\"RunFinished\\\"\" \"$work/runs/hup/metrics.jsonl\" 2>/dev/null'"
-check "and saves masks and the final checkpoint" "wait_for 30 'ls \"$work/masks\"/hup/fisher-step*.pt >/dev/null 2>&1 && ls \"$work/final\"/hup/model.safetensors >/dev/null 2>&1'"
+check "and saves masks and the final checkpoint" "wait_for 30 'ls \"$work/masks\"/hup/fisher-step*.pt >/dev/null 2>&1 && ls \"$work/final_checkpoint\"/hup/model.safetensors >/dev/null 2>&1'"
 check "console output went to the run folder" "[ -s \"$work/runs/hup/console.log\" ]"
 
 echo "$passed passed, $failed failed"
