@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 command -v tmux >/dev/null || { echo "FAIL tmux is installed"; echo "0 passed, 1 failed"; exit 1; }
 
-common=(--run.output_root "$work/runs" --masks.output_dir "$work/masks" --checkpoint.final_dir "$work/final")
+common=(--run.output_root "$work/runs" --masks.output_dir "$work/masks")
 start() { # start NAME EXTRA...
   local name=$1; shift
   tm new-session -d -s e2e -x 120 -y 40 \
@@ -46,7 +46,7 @@ check "q asks before stopping" "wait_for 10 'screen | grep -q \"Stop training?\"
 tm send-keys -t e2e y
 check "after y the app exits with 0" "wait_for 120 '[ -f \"$work/keys.exit\" ]' && [ \"\$(cat \"$work/keys.exit\")\" = 0 ]"
 check "masks for magnitude, momentum and fisher were saved" "ls \"$work/masks\"/keys/magnitude-step*.pt \"$work/masks\"/keys/momentum-step*.pt \"$work/masks\"/keys/fisher-step*.pt >/dev/null 2>&1"
-check "scores and a checkpoint were saved" "ls \"$work/runs\"/keys/scores-step*.safetensors >/dev/null 2>&1 && ls -d \"$work/runs\"/keys/checkpoint* >/dev/null 2>&1"
+check "scores and a checkpoint were saved" "ls \"$work/runs\"/keys/scores-step*.safetensors >/dev/null 2>&1 && ls -d \"$work/runs\"/keys/checkpoints/step-*/COMPLETE >/dev/null 2>&1"
 check "the exit message says where things are" "grep -q \"$work\" \"$work/keys.out\""
 tm kill-server 2>/dev/null
 
@@ -55,7 +55,7 @@ start hup --training.steps 60
 check "second run starts" "wait_for 240 'screen | grep -q \"RUNNING\"'"
 tm kill-server 2>/dev/null   # the pane's terminal goes away: SIGHUP
 check "after SIGHUP the run finishes headless" "wait_for 300 'grep -q \"\\\"type\\\":\\\"RunFinished\\\"\" \"$work/runs/hup/metrics.jsonl\" 2>/dev/null'"
-check "and saves masks and the final checkpoint" "wait_for 30 'ls \"$work/masks\"/hup/fisher-step*.pt >/dev/null 2>&1 && ls \"$work/final\"/hup/model.safetensors >/dev/null 2>&1'"
+check "and saves masks and the final checkpoint" "wait_for 30 'ls \"$work/masks\"/hup/fisher-step*.pt >/dev/null 2>&1 && ls \"$work/final_checkpoint\"/hup/model.safetensors >/dev/null 2>&1'"
 check "console output went to the run folder" "[ -s \"$work/runs/hup/console.log\" ]"
 
 echo "$passed passed, $failed failed"
