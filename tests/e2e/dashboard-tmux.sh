@@ -26,7 +26,7 @@ common=(--run.output_root "$work/runs" --masks.output_dir "$work/masks")
 start() { # start NAME EXTRA...
   local name=$1; shift
   tm new-session -d -s e2e -x 120 -y 40 \
-    "cd '$repo' && TERM=xterm-256color ./deltatui train --config configs/demo.json --run.name $name ${common[*]} $* > '$work/$name.out' 2>&1; echo \$? > '$work/$name.exit'"
+    "cd '$repo' && TERM=xterm-256color ./deltatui train --config configs/demo.json --run.name $name ${common[*]} $* 2>'$work/$name.err'; echo \$? > '$work/$name.exit'; sleep 600"
 }
 
 # --- run 1: keys -----------------------------------------------------------------------------
@@ -47,8 +47,9 @@ tm send-keys -t e2e y
 check "after y the app exits with 0" "wait_for 120 '[ -f \"$work/keys.exit\" ]' && [ \"\$(cat \"$work/keys.exit\")\" = 0 ]"
 check "masks for magnitude, momentum and fisher were saved" "ls \"$work/masks\"/keys/magnitude-step*.pt \"$work/masks\"/keys/momentum-step*.pt \"$work/masks\"/keys/fisher-step*.pt >/dev/null 2>&1"
 check "scores and a checkpoint were saved" "ls \"$work/runs\"/keys/scores-step*.safetensors >/dev/null 2>&1 && ls -d \"$work/runs\"/keys/checkpoints/step-*/COMPLETE >/dev/null 2>&1"
-check "the exit message says where things are" "grep -q \"$work\" \"$work/keys.out\""
+check "the exit message says where things are" "screen | grep -q 'fisher mask' && screen | grep -q \"$work/runs/keys\""
 tm kill-server 2>/dev/null
+sleep 1; rm -f "$sock"
 
 # --- run 2: hang-up --------------------------------------------------------------------------
 start hup --training.steps 60

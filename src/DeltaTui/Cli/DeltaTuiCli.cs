@@ -31,7 +31,8 @@ public static class DeltaTuiCli
 
         RootCommand root = CreateRoot();
         ParseResult parsed = root.Parse(args);
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        // Verbs own their signals (train finishes the step and saves on SIGINT/SIGTERM, then exits 0).
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
     }
 
     public static RootCommand CreateRoot()

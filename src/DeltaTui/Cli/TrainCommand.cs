@@ -6,6 +6,7 @@ using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Events;
 using DeltaTui.Training.Sinks;
+using DeltaTui.Training.Telemetry;
 
 namespace DeltaTui.Cli;
 
@@ -99,21 +100,50 @@ public static class TrainCommand
         var dashboardEvents = headless ? null : hub.Subscribe();
         if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1)), SinkFailed));
 
+        var saved = new SavedFilesSink();
+        sinks.Add(EventSinkRunner.RunAsync(hub, saved, SinkFailed));
+        using var telemetry = StartTelemetry(options, hub, error);
+
         // Training runs on a foreground thread: whatever the host or the UI does, the process cannot end
         // before the step in flight is finished and everything is saved.
         var exitCode = ExitCodes.Failure;
         var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, error)) { IsBackground = false, Name = "deltatui-train" };
         training.Start();
+        var exit = DashboardExit.Quit;
         if (dashboardEvents is not null)
         {
             var consoleLog = Path.Combine(runDirectory, "console.log");
-            DashboardHost.RunAlongside(dashboardEvents, control, new DashboardOptions(options.Debug.Jaccard, Title: $"DeltaTui {runName}"), terminal,
+            exit = DashboardHost.RunAlongside(dashboardEvents, control, new DashboardOptions(options.Debug.Jaccard, Title: $"DeltaTui {runName}"), terminal,
                 onDetached: () => sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(new StreamWriter(consoleLog, append: true), TimeSpan.FromSeconds(1)), SinkFailed)));
         }
         training.Join();
+        telemetry?.Dispose();
         hub.Complete();
         Task.WaitAll(sinks);
+        // The dashboard has restored the terminal: say where everything went (the headless line already did).
+        if (dashboardEvents is not null && exit != DashboardExit.Detached) saved.WriteSummary(output, runDirectory);
         return exitCode;
+    }
+
+    /// <summary>GPU and host telemetry beside the training; a failing or missing NVML only shows as N/A.</summary>
+    private static TelemetrySampler? StartTelemetry(DeltaTuiOptions options, EventHub hub, TextWriter error)
+    {
+        if (!options.Telemetry.Enabled) return null;
+        try
+        {
+            var sampler = new TelemetrySampler(new NativeNvml(), hub, new Training.Telemetry.TelemetryOptions
+            {
+                Interval = TimeSpan.FromMilliseconds(options.Telemetry.IntervalMs),
+                CallTimeout = TimeSpan.FromMilliseconds(options.Telemetry.CallTimeoutMs),
+            });
+            sampler.Start();
+            return sampler;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"deltatui train: telemetry is off ({e.Message}); training goes on");
+            return null;
+        }
     }
 
     private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, TextWriter error)
