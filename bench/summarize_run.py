@@ -18,7 +18,8 @@ for line in open(path):
         for g in e.get("gpus", []):
             for p in g.get("processes", []):
                 if p.get("is_self"): peak = max(peak, p.get("used_memory_bytes", 0))
-times = [b[0] - a[0] for a, b in zip(steps, steps[1:])][4:]
-tps = [m["tokens_per_second"] for _, m in steps[5:] if "tokens_per_second" in m]
+gaps = [b[0] - a[0] for a, b in zip(steps, steps[1:])]
+times = gaps[4:] or gaps
+tps = [m["tokens_per_second"] for _, m in (steps[5:] or steps) if "tokens_per_second" in m]
 print(f"| ours ({label}) | {statistics.median(times) * 1e3:.1f} ms | {statistics.median(tps):,.0f} | {peak / 2**30:.1f} GiB (NVML) | "
       f"first step {first - start:.1f} s after start | loss {steps[-1][1]['loss']:.4f} | {len(steps)} steps |")
