@@ -8,10 +8,12 @@ set -uo pipefail
 out=${OUT:-/tmp/gpu-session}; mkdir -p "$out"
 app=.gpu/app/DeltaTui.dll
 steps=${STEPS:-30}
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/card.txt"
-dotnet "$app" doctor > "$out/doctor.txt" 2>&1; echo "doctor exit $?" >> "$out/doctor.txt"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/env.txt"
+dotnet "$app" doctor >> "$out/env.txt" 2>&1; echo "doctor exit $?" >> "$out/env.txt"
 python3 bench/make_random_gemma3.py /tmp/g270 /tmp/pairs.jsonl 256 2>&1 | tail -1
-(cd bench && PYTHONUNBUFFERED=1 timeout 240 python3 dpo_peer.py) > "$out/peer.txt" 2>&1; tail -2 "$out/peer.txt"
+if [ -z "${SKIP_PEER:-}" ]; then
+  (cd bench && PYTHONUNBUFFERED=1 timeout 240 python3 dpo_peer.py) > "$out/peer.txt" 2>&1; tail -2 "$out/peer.txt" | tee -a "$out/summary.md"
+fi
 
 common=(--model.path /tmp/g270 --tokenizer.path byte --data.path /tmp/pairs.jsonl --data.max_length 512
         --run.output_root /tmp/runs --masks.output_dir /tmp/masks --telemetry.interval_ms 500
@@ -19,8 +21,9 @@ common=(--model.path /tmp/g270 --tokenizer.path byte --data.path /tmp/pairs.json
 for opt in adamw bsr-adamw; do
   start=$(date +%s.%N)
   timeout 300 dotnet "$app" train --config configs/gemma-3-270m-it.json --headless --run.name "ours-$opt" "${common[@]}" \
-    --optimizer.type "$opt" --training.steps "$steps" > "$out/ours-$opt.txt" 2>&1
-  echo "exit $?" >> "$out/ours-$opt.txt"
+    --optimizer.type "$opt" --training.steps "$steps" > "/tmp/ours-$opt.txt" 2>&1
+  echo "exit $?" >> "/tmp/ours-$opt.txt"
+  { echo "== $opt"; head -3 "/tmp/ours-$opt.txt"; tail -12 "/tmp/ours-$opt.txt"; } >> "$out/ours-logs.txt"
   python3 bench/summarize_run.py /tmp/runs/ours-$opt/metrics.jsonl "$start" "$opt" >> "$out/summary.md" 2>&1
 done
 

@@ -242,7 +242,7 @@ public sealed class DpoTrainer : IDisposable
     {
         var norms = _parameters.Where(p => p.Parameter.grad is not null)
             .Select(p => p.Parameter.grad!.detach().to(ScalarType.Float32).square().sum()).ToArray();
-        return norms.Length == 0 ? zeros(1, device: device).squeeze() : stack(norms).sum().sqrt();
+        return norms.Length == 0 ? zeros(1, device: device).squeeze() : stack(norms).sum().sqrt().to(device);
     }
 
     private void AfterStep()
