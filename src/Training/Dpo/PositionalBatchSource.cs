@@ -72,7 +72,9 @@ public sealed class PositionalBatchSource : IDpoBatchSource
         if (epoch == _cachedEpoch) return _cachedOrder;
         var order = Enumerable.Range(0, _train.Count).ToArray();
         // A fresh generator per epoch keeps any epoch's order computable without replaying the earlier ones.
-        new Random(HashCode.Combine(_seed, epoch)).Shuffle(order);
+        // It must not depend on the process (HashCode is randomised per process): a run resumed in a new
+        // process has to see the same order.
+        Data.SeededRandom.ForStream((ulong)_seed, (ulong)epoch).Shuffle(order.AsSpan());
         _cachedEpoch = epoch;
         _cachedOrder = order;
         return order;
