@@ -19,6 +19,12 @@ internal sealed class GpuDevice(int nvmlIndex, nint handle, string name, string 
     /// <summary>Good samples to go before the slow fields are read again.</summary>
     public int SamplesUntilSlowFields { get; set; }
 
+    /// <summary>
+    /// Maximum SM and memory clocks, read once: they are properties of the board, and on real drivers
+    /// nvmlDeviceGetMaxClockInfo is by far the most expensive call of a sample (about 1.7 ms each).
+    /// </summary>
+    public (uint Sm, uint Memory)? MaxClocks { get; set; }
+
     /// <summary>The slow fields as last read, repeated in the readings between two reads.</summary>
     public SlowFields? LastSlowFields { get; set; }
 }

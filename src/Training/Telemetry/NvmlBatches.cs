@@ -44,9 +44,19 @@ internal static class NvmlBatches
         s.PowerLimitRc = Check(nvml, nvml.GetEnforcedPowerLimit(h, out s.PowerLimitMilliwatts), "nvmlDeviceGetEnforcedPowerLimit");
         s.TemperatureRc = Check(nvml, nvml.GetTemperature(h, out s.TemperatureC), "nvmlDeviceGetTemperature");
         s.SmClockRc = Check(nvml, nvml.GetClockInfo(h, NvmlClockType.Sm, out s.SmClockMHz), "nvmlDeviceGetClockInfo");
-        s.SmClockMaxRc = Check(nvml, nvml.GetMaxClockInfo(h, NvmlClockType.Sm, out s.SmClockMaxMHz), "nvmlDeviceGetMaxClockInfo");
         s.MemoryClockRc = Check(nvml, nvml.GetClockInfo(h, NvmlClockType.Memory, out s.MemoryClockMHz), "nvmlDeviceGetClockInfo");
-        s.MemoryClockMaxRc = Check(nvml, nvml.GetMaxClockInfo(h, NvmlClockType.Memory, out s.MemoryClockMaxMHz), "nvmlDeviceGetMaxClockInfo");
+        if (device.MaxClocks is { } max)
+        {
+            (s.SmClockMaxMHz, s.MemoryClockMaxMHz) = max;
+            s.SmClockMaxRc = s.MemoryClockMaxRc = NvmlReturn.Success;
+        }
+        else
+        {
+            s.SmClockMaxRc = Check(nvml, nvml.GetMaxClockInfo(h, NvmlClockType.Sm, out s.SmClockMaxMHz), "nvmlDeviceGetMaxClockInfo");
+            s.MemoryClockMaxRc = Check(nvml, nvml.GetMaxClockInfo(h, NvmlClockType.Memory, out s.MemoryClockMaxMHz), "nvmlDeviceGetMaxClockInfo");
+            if (s.SmClockMaxRc == NvmlReturn.Success && s.MemoryClockMaxRc == NvmlReturn.Success)
+                device.MaxClocks = (s.SmClockMaxMHz, s.MemoryClockMaxMHz);
+        }
         s.ClockEventsRc = Check(nvml, nvml.GetCurrentClocksEventReasons(h, out s.ClockEventReasons), "nvmlDeviceGetCurrentClocksEventReasons");
         s.SlowFieldsRead = device.ReadSlowFields;
         if (!s.SlowFieldsRead) return;

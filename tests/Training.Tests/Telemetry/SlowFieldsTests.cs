@@ -58,4 +58,23 @@ public class SlowFieldsTests
         Assert.Equal(1, timed.Costs["nvmlInit_v2"].Calls);
         Assert.All(timed.Costs.Values, c => Assert.True(c.Wall >= TimeSpan.Zero && c.Cpu >= TimeSpan.Zero));
     }
+
+    [Fact]
+    public void Given_several_samples_When_taken_Then_the_board_maximum_clocks_are_read_once_and_repeated()
+    {
+        var nvml = SimulatedNvml.WithGpus(1);
+        var timed = new TimedNvml(nvml);
+        using var h = new SamplerHarness(nvml);
+        using var sampler = new TelemetrySampler(timed, h.Hub, SamplerHarness.Options(), h.Time);
+
+        var first = sampler.SampleOnce().Gpus.Gpus[0];
+        sampler.SampleOnce();
+        var third = sampler.SampleOnce().Gpus.Gpus[0];
+
+        Assert.Equal(2, timed.Costs["nvmlDeviceGetMaxClockInfo"].Calls); // SM and memory, first sample only
+        Assert.Equal(6, timed.Costs["nvmlDeviceGetClockInfo"].Calls);
+        Assert.NotNull(third.SmClockMaxMHz);
+        Assert.Equal(first.SmClockMaxMHz, third.SmClockMaxMHz);
+        Assert.Equal(first.MemoryClockMaxMHz, third.MemoryClockMaxMHz);
+    }
 }
