@@ -48,13 +48,6 @@ public static class DeltaTuiCli
     /// <summary>No verb: the main job, training on the embedded default.</summary>
     private static async Task<int> RunDefaultAsync(RootCommand root, ParseResult parseResult, CancellationToken cancellationToken)
     {
-        TextWriter error = parseResult.InvocationConfiguration.Error;
-        Command? train = root.Subcommands.FirstOrDefault(c => c.Name == "train");
-        if (train is null)
-        {
-            await error.WriteLineAsync("deltatui: training is not available in this build yet. `deltatui doctor` checks the set-up; `deltatui --help` lists the commands.");
-            return ExitCodes.Failure;
-        }
         string[] trainArgs = ["train", "--config", ConfigPaths.Locate(ConfigPaths.Demo)];
         return await root.Parse(trainArgs).InvokeAsync(parseResult.InvocationConfiguration, cancellationToken);
     }

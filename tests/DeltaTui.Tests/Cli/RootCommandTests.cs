@@ -20,18 +20,6 @@ public class RootCommandTests
     }
 
     [Fact]
-    public async Task Given_no_arguments_and_no_train_verb_When_starting_Then_it_says_training_is_not_available_and_fails()
-    {
-        Assert.SkipWhen(DeltaTuiCli.CreateRoot().Subcommands.Any(c => c.Name == "train"), "this build has a train verb; the default run is the train command's to test");
-
-        CliRun run = await CliRun.Of();
-
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("training is not available in this build yet", run.Error);
-        Assert.Contains("deltatui doctor", run.Error);
-    }
-
-    [Fact]
     public async Task Given_help_When_starting_Then_the_verbs_and_the_libtorch_option_are_described()
     {
         CliRun run = await CliRun.Of("--help");
