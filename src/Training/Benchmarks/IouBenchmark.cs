@@ -58,7 +58,7 @@ public sealed class IouBenchmark : IBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"iou benchmark: {shapes.Count} tensors, {positions:N0} positions, density {density}, device {deviceName}, {Environment.ProcessorCount} cores, {repeats} repeats"));
 
-        var generator = new Generator(1234, device);
+        var generator = new Generator(1234);
         var sets = Enumerable.Range(0, 6).Select(_ => RandomMasks(shapes, density, device, generator)).ToArray();
         try
         {
@@ -175,8 +175,10 @@ public sealed class IouBenchmark : IBenchmark
         var set = new MaskSet();
         foreach (var (name, shape) in shapes)
         {
-            using var uniform = rand(shape, generator: generator, device: device);
-            set.Add(name, uniform.lt(density));
+            // Drawn on the CPU generator and moved: the same masks on every device, whatever its RNG.
+            using var uniform = rand(shape, generator: generator);
+            using var mask = uniform.lt(density);
+            set.Add(name, mask.to(device));
         }
         return set;
     }
