@@ -1,3 +1,4 @@
+using DeltaTui.Training.IO;
 using System.Text.Json;
 using DeltaTui.Training.SafeTensors;
 

@@ -1,3 +1,4 @@
+using DeltaTui.Training.IO;
 using DeltaTui.Training.SafeTensors;
 using TorchSharp;
 using Xunit;
