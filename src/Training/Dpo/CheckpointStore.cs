@@ -1,3 +1,4 @@
+using DeltaTui.Training.IO;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -23,8 +24,16 @@ public sealed class CheckpointStore(string directory, int keepLast = 2)
     /// <returns>The completed checkpoint folder.</returns>
     public string Save(int step, Action<CheckpointWriter> writeFiles)
     {
-        System.IO.Directory.CreateDirectory(Directory);
         var final = Path.Combine(Directory, FolderName(step));
+        // A network filesystem may fail for a moment: the whole folder is written again, aside, then renamed.
+        AtomicFile.Retrying(final, () => SaveOnce(step, final, writeFiles));
+        Prune(keep: final);
+        return final;
+    }
+
+    private void SaveOnce(int step, string final, Action<CheckpointWriter> writeFiles)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
         var temp = Path.Combine(Directory, $".{FolderName(step)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(temp);
         try
@@ -43,8 +52,6 @@ public sealed class CheckpointStore(string directory, int keepLast = 2)
             try { System.IO.Directory.Delete(temp, recursive: true); } catch (IOException) { }
             throw;
         }
-        Prune(keep: final);
-        return final;
     }
 
     /// <summary>The newest checkpoint whose manifest and files check out, or null; <paramref name="rejected"/> says why others were passed over.</summary>

@@ -24,13 +24,25 @@ public static partial class AtomicFile
         var directory = Path.GetDirectoryName(fullPath)
             ?? throw new IOException($"Cannot write '{fullPath}': it has no parent folder.");
 
+        Retrying(fullPath, () => WriteOnce(fullPath, directory, writer), options);
+    }
+
+    /// <summary>
+    /// Runs a whole write (one that cleans up after itself when it fails, such as a checkpoint folder
+    /// written aside and renamed) with the same retry and back-off as single files, and the same
+    /// clear error naming <paramref name="target"/> once it gives up.
+    /// </summary>
+    public static void Retrying(string target, Action attempt, AtomicFileOptions? options = null)
+    {
+        options ??= AtomicFileOptions.Default;
+        var fullPath = target;
         var attempts = 0;
         try
         {
             BuildPipeline(options).Execute(() =>
             {
                 attempts++;
-                WriteOnce(fullPath, directory, writer);
+                attempt();
             });
         }
         catch (IOException e) when (IsTransient(e))
