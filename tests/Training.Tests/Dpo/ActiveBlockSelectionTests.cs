@@ -153,7 +153,7 @@ public class ActiveBlockSelectionTests : IDisposable
         Assert.Equal(2, calls);
         Assert.Equal([0L, 5L, 10L, 15L], reselected);
         Assert.NotEqual(first, reselected);
-        Assert.Equal([0, 2, 4], longer.SelectionMessages().Select(m => int.Parse(m.Message.Split("at step ")[1].Split(':')[0])).ToArray());
+        Assert.Equal([0, 2, 4], SelectionSteps(longer));
     }
 
     [Fact]
@@ -172,17 +172,45 @@ public class ActiveBlockSelectionTests : IDisposable
         Assert.Equal(16, selected.LayoutOf("mix.weight").ActiveBlocks);
     }
 
-    [Fact]
-    public void Given_a_resumed_run_When_no_reselection_is_due_Then_the_restored_blocks_are_kept()
-    {
-        var selector = new ActiveBlockSelector(null!, 0.25, reselectEvery: 3, accumulatedScore: null);
+    private static int[] SelectionSteps(Run run) =>
+        run.SelectionMessages().Select(m => int.Parse(m.Message.Split("at step ")[1].Split(':')[0])).ToArray();
 
-        Assert.True(selector.IsDue(step: 0, appliedSteps: 0));
-        Assert.True(selector.IsDue(step: 1, appliedSteps: 0));
-        Assert.False(selector.IsDue(step: 2, appliedSteps: 2));
-        Assert.True(selector.IsDue(step: 3, appliedSteps: 3));
-        Assert.False(selector.IsDue(step: 4, appliedSteps: 4));
+    [Fact]
+    public void Given_a_run_resumed_at_step_3_When_it_continues_Then_it_keeps_the_restored_blocks_and_reselects_only_at_the_due_step()
+    {
+        BlockLayout saved;
+        using (var first = NewRun(steps: 3, density: 0.25, reselectEvery: 2))
+        {
+            first.Trainer.Run(TestContext.Current.CancellationToken);
+            saved = first.LayoutOf("mix.weight");
+            Assert.Equal([0, 2], SelectionSteps(first));
+        }
+
+        using var resumed = NewRun(steps: 4, density: 0.25, reselectEvery: 2);
+        var latest = resumed.Trainer.Checkpoints.FindLatestComplete();
+        Assert.NotNull(latest);
+        resumed.Trainer.Resume(latest);
+        Assert.Equal(saved.LinearBlockIds(), resumed.LayoutOf("mix.weight").LinearBlockIds());
+        resumed.Trainer.Run(TestContext.Current.CancellationToken);
+
+        Assert.Empty(SelectionSteps(resumed));
+
+        using var further = NewRun(steps: 5, density: 0.25, reselectEvery: 2);
+        further.Trainer.Resume(further.Trainer.Checkpoints.FindLatestComplete()!);
+        further.Trainer.Run(TestContext.Current.CancellationToken);
+        Assert.Equal([4], SelectionSteps(further));
+    }
+
+    [Fact]
+    public void Given_no_applied_step_yet_When_asking_whether_to_select_Then_it_is_due_until_one_is_applied()
+    {
+        var every3 = new ActiveBlockSelector(null!, 0.25, reselectEvery: 3, accumulatedScore: null);
         var never = new ActiveBlockSelector(null!, 0.25, reselectEvery: 0, accumulatedScore: null);
+
+        Assert.True(every3.IsDue(step: 0, appliedSteps: 0));
+        Assert.True(every3.IsDue(step: 1, appliedSteps: 0));
+        Assert.False(every3.IsDue(step: 2, appliedSteps: 2));
+        Assert.True(every3.IsDue(step: 3, appliedSteps: 3));
         Assert.False(never.IsDue(step: 3, appliedSteps: 3));
     }
 }
