@@ -41,7 +41,7 @@ public sealed record OptimizerOptions
     /// (1.0 is dense AdamW through the same code). The first selection scores blocks by the mean |g| of
     /// the first minibatch gradient; re-selections by the mean accumulated Fisher score (running mean of g²).
     /// </summary>
-    [ConfigRange(0, 1)]
+    [ConfigRange(0, 1, MinimumIsExclusive = true)]
     public double BsrDensity { get; init; } = 0.1;
 
     /// <summary>Steps between re-selections of BSR-AdamW's active blocks (new blocks start with zero moments); 0 keeps the first selection.</summary>
