@@ -36,11 +36,15 @@ public sealed record OptimizerOptions
     [ConfigOneOf(16, 32, 64, 128)]
     public int BsrBlockSize { get; init; } = 32;
 
-    /// <summary>Fraction of blocks BSR-AdamW keeps active (1.0 is dense AdamW through the same code).</summary>
-    [ConfigRange(0, 1)]
+    /// <summary>
+    /// Fraction of blocks BSR-AdamW keeps active per 2-D weight: round(density × blocks), at least one
+    /// (1.0 is dense AdamW through the same code). The first selection scores blocks by the mean |g| of
+    /// the first minibatch gradient; re-selections by the mean accumulated Fisher score (running mean of g²).
+    /// </summary>
+    [ConfigRange(0, 1, MinimumIsExclusive = true)]
     public double BsrDensity { get; init; } = 0.1;
 
-    /// <summary>Steps between re-selections of BSR-AdamW's active blocks from a score; 0 keeps the first selection.</summary>
+    /// <summary>Steps between re-selections of BSR-AdamW's active blocks (new blocks start with zero moments); 0 keeps the first selection.</summary>
     [ConfigRange(0, int.MaxValue)]
     public int ReselectEvery { get; init; }
 }

@@ -101,7 +101,11 @@ public static class DpoRunFactory
             Device = device.ToString(),
             OptimizerName = optimizer.Name,
         };
-        var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference);
+        // At density 1 every block stays active (the dense path); selection would only cost time.
+        var blocks = optimizer is BsrAdamWStep bsr && o.BsrDensity < 1
+            ? new ActiveBlockSelector(bsr, o.BsrDensity, o.ReselectEvery, workbench.FisherScore)
+            : null;
+        var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks);
         var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, runDirectory);
         if (resume)
         {

@@ -38,6 +38,7 @@ public sealed class DpoTrainer : IDisposable
     private readonly EventHub _hub;
     private readonly TrainingControl _control;
     private readonly IMaskWorkbench? _masks;
+    private readonly ActiveBlockSelector? _blocks;
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     private readonly WeightDeltaTracker _delta;
     private readonly CheckpointStore _checkpoints;
@@ -51,7 +52,8 @@ public sealed class DpoTrainer : IDisposable
 
     public DpoTrainer(
         DpoTrainerOptions options, ICausalLanguageModel policy, IReferenceModel reference, IDpoBatchSource data,
-        IOptimizerStep optimizer, EventHub hub, TrainingControl control, IMaskWorkbench? masks = null, IReferenceModel? evalReference = null)
+        IOptimizerStep optimizer, EventHub hub, TrainingControl control, IMaskWorkbench? masks = null, IReferenceModel? evalReference = null,
+        ActiveBlockSelector? blocks = null)
     {
         options.Validate();
         _options = options;
@@ -63,6 +65,7 @@ public sealed class DpoTrainer : IDisposable
         _hub = hub;
         _control = control;
         _masks = masks;
+        _blocks = blocks;
         _parameters = policy.Module.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
         _delta = new WeightDeltaTracker(_parameters, options.DeltaTolerance);
         _checkpoints = new CheckpointStore(Path.Combine(options.RunDirectory, "checkpoints"));
@@ -200,6 +203,8 @@ public sealed class DpoTrainer : IDisposable
             return true;
         }
 
+        // Outside the step's dispose scope: the optimizer keeps the moment tensors a selection creates.
+        if (_blocks is not null && _blocks.IsDue(_step, _optimizer.StepCount)) SelectBlocks();
         var applied = _optimizer.Step(learningRate, _options.MaxGradNorm);
         if (!applied.Applied)
         {
@@ -223,6 +228,12 @@ public sealed class DpoTrainer : IDisposable
             _hub.Publish(new StepCompleted(_step, _options.TotalSteps, metrics));
         }
         return false;
+    }
+
+    private void SelectBlocks()
+    {
+        var active = _blocks!.Select(_step);
+        Log(LogLevel.Info, $"{(_step == 0 ? "selected" : "re-selected")} BSR-AdamW active blocks at step {_step}: density {_blocks.Density}, {active} active blocks");
     }
 
     private (DpoLogProbs LogProbs, DpoLossResult Result) Score(DpoBatch batch, IReferenceModel reference)

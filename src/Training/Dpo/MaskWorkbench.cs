@@ -37,6 +37,9 @@ public sealed class MaskWorkbench : IMaskWorkbench
 
     public void AfterOptimizerStep() { }
 
+    /// <summary>The running mean of g² of a weight, a copy the caller disposes; null when it has none.</summary>
+    public Tensor? FisherScore(string name) => _scores.Fisher(name);
+
     public IouSnapshot Compare(int step, bool detailed)
     {
         var masks = BuildAll();

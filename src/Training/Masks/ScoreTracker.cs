@@ -93,6 +93,14 @@ public sealed class ScoreTracker : IDisposable
         })).ToList();
     }
 
+    /// <summary>A copy of one tensor's Fisher mean (the caller disposes it); null when it is not scored or no gradient has been folded in yet.</summary>
+    public Tensor? Fisher(string name)
+    {
+        if (FisherSteps == 0 || !_fisher.TryGetValue(name, out var fisher)) return null;
+        using var noGrad = no_grad();
+        return fisher.clone();
+    }
+
     /// <summary>Everything needed to resume: θ0, Fisher mean and momentum per tensor, and the Fisher step count. Tensors are copies.</summary>
     public IReadOnlyDictionary<string, Tensor> ExportState()
     {

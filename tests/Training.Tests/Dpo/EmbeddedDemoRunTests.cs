@@ -26,6 +26,28 @@ public class EmbeddedDemoRunTests : IDisposable
     }
 
     [Fact]
+    public void Given_bsr_adamw_at_density_a_quarter_When_the_demo_trains_Then_blocks_are_selected_at_step_0_and_at_each_reselect_step()
+    {
+        var options = DemoOptions(_root, "--training.steps", "3", "--training.eval_every", "0", "--masks.mask_interval", "0",
+            "--optimizer.type", "bsr-adamw", "--optimizer.bsr_density", "0.25", "--optimizer.reselect_every", "2");
+        var hub = new EventHub();
+        var events = hub.Subscribe();
+        using var control = new TrainingControl();
+        using (var run = DpoRunFactory.Create(options, "bsr", hub, control, resume: false))
+            Assert.Equal(TrainingEnd.Completed, run.Trainer.Run(TestContext.Current.CancellationToken).End);
+        hub.Complete();
+        var all = new List<RunEvent>();
+        while (events.TryRead(out var e)) all.Add(e);
+
+        Assert.StartsWith("bsr-adamw", all.OfType<RunStarted>().Single().Optimizer);
+        var selections = all.OfType<LogMessage>().Where(m => m.Message.Contains("active blocks")).ToList();
+        Assert.Equal(2, selections.Count);
+        Assert.Contains("at step 0: density 0.25", selections[0].Message);
+        Assert.Contains("at step 2: density 0.25", selections[1].Message);
+        Assert.All(selections, m => Assert.Equal(LogLevel.Info, m.Level));
+    }
+
+    [Fact]
     public void Given_the_demo_config_When_trained_briefly_Then_loss_starts_at_ln2_and_falls_held_out_accuracy_reaches_0_9_and_masks_scores_and_final_model_are_saved()
     {
         var options = DemoOptions(_root, "--training.steps", "30", "--training.eval_every", "30", "--masks.mask_interval", "15");
