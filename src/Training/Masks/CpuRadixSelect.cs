@@ -139,7 +139,8 @@ internal static class CpuRadixSelect
         return total;
     }
 
-    private static int PickBucket(long[] counts, long needed, out long above)
+    /// <summary>The highest bucket at which the count from the top reaches <paramref name="needed"/> (shared with the device path).</summary>
+    internal static int PickBucket(long[] counts, long needed, out long above)
     {
         above = 0;
         for (var b = counts.Length - 1; b >= 0; b--)

@@ -70,7 +70,7 @@ public static class TopKSelector
             }
             high = counts.cpu().data<long>().ToArray();
         }
-        long prefix = PickBucket(high, k, out var above);
+        long prefix = CpuRadixSelect.PickBucket(high, k, out var above);
 
         long[] low;
         using (NewDisposeScope())
@@ -86,21 +86,9 @@ public static class TopKSelector
             }
             low = counts.cpu().data<long>().ToArray();
         }
-        var lowValue = PickBucket(low, k - above, out var aboveInBucket);
+        var lowValue = CpuRadixSelect.PickBucket(low, k - above, out var aboveInBucket);
         countAbove = above + aboveInBucket;
         return OrderKeys.ToFloat((prefix << HighShift) | (long)lowValue);
-    }
-
-    // The highest bucket at which the count from the top reaches `needed`.
-    private static int PickBucket(long[] counts, long needed, out long above)
-    {
-        above = 0;
-        for (var b = counts.Length - 1; b >= 0; b--)
-        {
-            if (above + counts[b] >= needed) return b;
-            above += counts[b];
-        }
-        throw new InvalidOperationException("Radix select ran out of scores; counts are inconsistent.");
     }
 
     private static IEnumerable<Tensor> Chunks(IReadOnlyList<Tensor> scores)
