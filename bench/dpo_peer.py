@@ -7,7 +7,7 @@ measured in the same run.
 
 usage: python3 bench/dpo_peer.py [--pairs 8] [--length 512] [--warmup 5] [--steps 20]
 """
-import argparse, statistics, time
+import argparse, json, statistics, time
 import torch
 import torch.nn.functional as F
 from make_random_gemma3 import model
@@ -67,8 +67,12 @@ def main():
     n = sum(p.numel() for p in policy.parameters())
     flops = 8 * n * tokens  # policy forward+backward (6N) + reference forward (2N) per token; attention left out
     print(f"| peer (torch {torch.__version__}, transformers) | {step_s * 1e3:.1f} ms | {tokens / step_s:,.0f} | "
-          f"{torch.cuda.max_memory_allocated() / 2**30:.1f} GiB | {flops / step_s / 1e12:.0f} of {peak_rate / 1e12:.0f} TFLOP/s "
-          f"({100 * flops / step_s / peak_rate:.1f}%) | loss {loss.item():.4f} |")
+          f"{torch.cuda.max_memory_allocated() / 2**30:.1f} GiB allocated ({torch.cuda.max_memory_reserved() / 2**30:.1f} reserved) | "
+          f"{flops / step_s / 1e12:.0f} of {peak_rate / 1e12:.0f} TFLOP/s ({100 * flops / step_s / peak_rate:.1f}%) | loss {loss.item():.4f} |")
+    print("PEER_JSON " + json.dumps({"step_ms": step_s * 1e3, "tokens_per_s": tokens / step_s,
+                                     "peak_allocated_gib": torch.cuda.max_memory_allocated() / 2**30,
+                                     "peak_reserved_gib": torch.cuda.max_memory_reserved() / 2**30,
+                                     "matmul_tflops": peak_rate / 1e12, "parameters": n}))
 
 
 if __name__ == "__main__":

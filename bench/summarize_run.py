@@ -1,25 +1,44 @@
-"""One markdown table row from a run's metrics.jsonl: time to the first step, median step time and tokens/s
-after warm-up, peak GPU memory of our process (NVML), final loss.
+"""One markdown table row from a run's metrics.jsonl: time from process start to the first finished step,
+median step time and tokens/s after warm-up, peak GPU memory of our process (NVML, which includes the
+CUDA context and the caching allocator's reserve), model FLOPs utilisation, final loss.
 
-usage: python3 bench/summarize_run.py metrics.jsonl START_EPOCH_SECONDS LABEL
+usage: python3 bench/summarize_run.py metrics.jsonl START_EPOCH_SECONDS LABEL [--peak-tflops X]
+       [--parameters N] [--reference frozen|precomputed] [--json OUT.json]
+MFU counts 6N FLOPs per token for the policy's forward + backward and 2N more for a frozen reference's
+forward (attention left out), as the peer does.
 """
-import json, statistics, sys
+import argparse, json, statistics
 from datetime import datetime
 
-path, start, label = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-steps, peak, first = [], 0, None
-for line in open(path):
+p = argparse.ArgumentParser()
+p.add_argument("metrics"); p.add_argument("start", type=float); p.add_argument("label")
+p.add_argument("--peak-tflops", type=float, default=0); p.add_argument("--parameters", type=float, default=268_098_176)
+p.add_argument("--reference", choices=["frozen", "precomputed"], default="frozen"); p.add_argument("--json")
+a = p.parse_args()
+
+steps, peak, first, nan = [], 0, None, False
+for line in open(a.metrics):
     e = json.loads(line)
     if e["type"] == "StepCompleted":
         t = datetime.fromisoformat(e["time"]).timestamp()
         first = first or t
         steps.append((t, e["metrics"]))
+        nan = nan or any(isinstance(v, float) and v != v for v in e["metrics"].values())
     elif e["type"] == "GpuSnapshot":
         for g in e.get("gpus", []):
-            for p in g.get("processes", []):
-                if p.get("is_self"): peak = max(peak, p.get("used_memory_bytes", 0))
-gaps = [b[0] - a[0] for a, b in zip(steps, steps[1:])]
-times = gaps[4:] or gaps
+            for proc in g.get("processes", []):
+                if proc.get("is_self"): peak = max(peak, proc.get("used_memory_bytes", 0))
+if not steps:
+    raise SystemExit(f"{a.metrics}: no StepCompleted events")
+gaps = [b[0] - a_[0] for a_, b in zip(steps, steps[1:])]
+times = gaps[4:] or gaps or [float("nan")]
 tps = [m["tokens_per_second"] for _, m in (steps[5:] or steps) if "tokens_per_second" in m]
-print(f"| ours ({label}) | {statistics.median(times) * 1e3:.1f} ms | {statistics.median(tps):,.0f} | {peak / 2**30:.1f} GiB (NVML) | "
-      f"first step {first - start:.1f} s after start | loss {steps[-1][1]['loss']:.4f} | {len(steps)} steps |")
+step_s = statistics.median(times)
+tok_s = statistics.median(tps) if tps else float("nan")
+per_token = 6 if a.reference == "precomputed" else 8
+mfu = f"{per_token * a.parameters * tok_s / 1e12:.0f} of {a.peak_tflops:.0f} TFLOP/s ({100 * per_token * a.parameters * tok_s / 1e12 / a.peak_tflops:.1f}%)" if a.peak_tflops else "-"
+print(f"| ours ({a.label}) | {step_s * 1e3:.1f} ms | {tok_s:,.0f} | {peak / 2**30:.1f} GiB (NVML, process) | {mfu} | "
+      f"loss {steps[-1][1]['loss']:.4f}{' NaN seen' if nan else ''} | first step {first - a.start:.1f} s after start, {len(steps)} steps |")
+if a.json:
+    json.dump({"label": a.label, "step_ms": step_s * 1e3, "tokens_per_s": tok_s, "peak_nvml_gib": peak / 2**30,
+               "first_step_s": first - a.start, "steps": len(steps), "nan": nan}, open(a.json, "w"))

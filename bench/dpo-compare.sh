@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The side-by-side DPO benchmark on a GPU machine, in one call: the PyTorch + transformers peer
+# (bench/dpo_peer.py) and our app on the same Gemma-3-270m shapes (random weights from a seed), bf16,
+# 8 pairs x 512 tokens, sigmoid loss; ours with dense AdamW + frozen reference, dense AdamW + precomputed
+# reference log-probs, and BSR-AdamW (density 0.1, B = 32) + frozen reference. Then a profiled run of ours
+# (CUDA-synchronised phase timers) and a check that our final checkpoint loads in transformers with the
+# same logits. Prints one table; everything also goes to $OUT (default /tmp/dpo-compare).
+#
+# usage, from the project root, with the published app (APP, default .gpu/app/DeltaTui.dll):
+#   bash bench/dpo-compare.sh            env: STEPS (30), PEER_STEPS (20), SKIP_PEER, SKIP_CHECK, SKIP_PROFILE, RUNS="adamw precomputed bsr"
+set -uo pipefail
+out=${OUT:-/tmp/dpo-compare}; mkdir -p "$out"
+app=${APP:-.gpu/app/DeltaTui.dll}
+steps=${STEPS:-30}
+work=${WORK:-/tmp/dpo-compare-work}; rm -rf "$work"; mkdir -p "$work"
+card=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)
+echo "card: $card; $(date -u +%F)" | tee "$out/table.md"
+python3 bench/make_random_gemma3.py "$work/g270" "$work/pairs.jsonl" 512 > /dev/null 2>&1 || { echo "could not write the random model"; exit 1; }
+
+peak=0; params=268098176
+{ echo; echo "| run | step (median) | tokens/s | peak GPU memory | useful TFLOP/s (MFU) | loss | notes |"; echo "| --- | --- | --- | --- | --- | --- | --- |"; } >> "$out/table.md"
+if [ -z "${SKIP_PEER:-}" ]; then
+  (cd bench && PYTHONUNBUFFERED=1 timeout 300 python3 dpo_peer.py --steps "${PEER_STEPS:-20}") > "$out/peer.txt" 2>&1
+  grep '^| peer' "$out/peer.txt" >> "$out/table.md" || tail -5 "$out/peer.txt" >> "$out/table.md"
+  peak=$(sed -n 's/^PEER_JSON //p' "$out/peer.txt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["matmul_tflops"])' 2>/dev/null || echo 0)
+fi
+
+common=(--config configs/gemma-3-270m-it.json --headless --model.path "$work/g270" --tokenizer.path byte
+        --data.path "$work/pairs.jsonl" --data.max_length 512 --training.batch_size 8 --run.output_root "$work/runs"
+        --masks.output_dir "$work/masks" --telemetry.interval_ms 500 --training.eval_every 100000
+        --masks.mask_interval 100000 --delta.delta_interval 100000 --checkpoint.save_every 100000)
+ours() {  # label reference extra-args...
+  local label=$1 reference=$2; shift 2
+  local start; start=$(date +%s.%N)
+  timeout 420 dotnet "$app" train "${common[@]}" --run.name "$label" --training.steps "$steps" "$@" > "$out/$label.log" 2>&1
+  echo "exit $?" >> "$out/$label.log"
+  python3 bench/summarize_run.py "$work/runs/$label/metrics.jsonl" "$start" "$label" --peak-tflops "$peak" \
+    --parameters "$params" --reference "$reference" --json "$out/$label.json" >> "$out/table.md" 2>> "$out/$label.log" \
+    || echo "| ours ($label) | failed: see $label.log | | | | | |" >> "$out/table.md"
+}
+for run in ${RUNS:-adamw precomputed bsr}; do
+  case $run in
+    adamw) ours adamw frozen --optimizer.type adamw ;;
+    precomputed) ours adamw-precomputed precomputed --optimizer.type adamw --dpo.reference precomputed --dpo.reference_cache_dir "$work/ref-cache" ;;
+    bsr) ours bsr-adamw-d0.1-b32 frozen --optimizer.type bsr-adamw --optimizer.bsr_density 0.1 --optimizer.bsr_block_size 32 ;;
+  esac
+done
+
+if [ -z "${SKIP_PROFILE:-}" ]; then
+  timeout 300 dotnet "$app" train "${common[@]}" --run.name profile --training.steps 15 --optimizer.type adamw \
+    --training.profile true > "$out/profile.log" 2>&1
+  cp "$work/runs/profile/profile.json" "$out/profile.json" 2>/dev/null
+  { echo; echo "profile (adamw, frozen reference; ms per phase, median after warm-up):"; grep -A30 'profile' "$out/profile.log" | grep '|' ; } >> "$out/table.md"
+fi
+
+if [ -z "${SKIP_CHECK:-}" ]; then
+  final=$(dirname "$work/runs")/final_checkpoint/adamw
+  { echo; echo "final checkpoint of the adamw run ($final) in transformers vs our logits:"; } >> "$out/table.md"
+  python3 bench/check_checkpoint.py ids "$work/ids.safetensors" --batch 2 --length 256
+  for dtype in bfloat16 float32; do
+    dotnet "$app" logits --model "$final" --input "$work/ids.safetensors" --output "$work/ours-$dtype.safetensors" --dtype "$dtype" \
+      >> "$out/check.log" 2>&1 || echo "| $dtype | deltatui logits failed: see check.log |" >> "$out/table.md"
+    python3 bench/check_checkpoint.py compare "$final" "$work/ids.safetensors" "$work/ours-$dtype.safetensors" --dtype "$dtype" \
+      >> "$out/table.md" 2>> "$out/check.log"
+  done
+fi
+cat "$out/table.md"
