@@ -16,6 +16,7 @@ public static class DeltaTuiCli
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
+        CudaAllocatorDefaults.Apply();
         var selection = LibTorchSelection.Resolve(
             LibTorchSelection.FindInArguments(args),
             Environment.GetEnvironmentVariable(LibTorchSelection.EnvironmentVariable));
