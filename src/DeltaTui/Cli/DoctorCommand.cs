@@ -114,6 +114,8 @@ public static class DoctorCommand
 
     private static string? ValidationProblem(ValidationOptions options)
     {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(options.Device, @"^(auto|cpu|cuda(:\d+)?)$"))
+            return $"--device must be auto, cpu, cuda or cuda:N to validate on it, got '{options.Device}'";
         if (options.BsrSteps < 1) return $"--validate-steps must be at least 1, got {options.BsrSteps}";
         if (options.Layers is < 0 or > Gemma270mWeightShapes.Layers)
             return $"--validate-layers must be 0..{Gemma270mWeightShapes.Layers} (Gemma-3 270M's decoder layers), got {options.Layers}";

@@ -78,10 +78,27 @@ public class DoctorCommandTests
         Assert.Equal(0, run.ExitCode);
     }
 
+    [Fact]
+    public async Task Given_no_cuda_When_validating_on_cuda_Then_every_check_fails_with_the_reason_and_the_exit_code_is_1()
+    {
+        Assert.SkipWhen(TorchSharp.torch.cuda.is_available(), "CUDA is available here, so validating on it is real work");
+
+        CliRun run = await CliRun.Of("doctor", "--validate", "--device", "cuda");
+
+        Assert.Equal(1, run.ExitCode);
+        string[] rows = run.Output.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith("[FAIL] bsr", StringComparison.Ordinal) || l.StartsWith("[FAIL] dpo", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(
+            ["[FAIL] bsr-adamw fp32  cuda was asked for, but CUDA is not available  0.0 s",
+             "[FAIL] bsr-adamw bf16  cuda was asked for, but CUDA is not available  0.0 s",
+             "[FAIL] dpo default     cuda was asked for, but CUDA is not available  0.0 s"], rows);
+        Assert.EndsWith("validate: 3 of 3 check(s) failed (0.0 s)", run.Output.TrimEnd());
+    }
+
     [Theory]
     [InlineData("--validate-layers", "19", "--validate-layers must be 0..18 (Gemma-3 270M's decoder layers), got 19")]
     [InlineData("--validate-steps", "0", "--validate-steps must be at least 1, got 0")]
     [InlineData("--validate-dpo-steps", "1", "--validate-dpo-steps must be at least 2 (the loss has to decrease), got 1")]
+    [InlineData("--device", "gpu", "--device must be auto, cpu, cuda or cuda:N to validate on it, got 'gpu'")]
     public async Task Given_a_validate_option_out_of_range_When_running_doctor_Then_nothing_runs_and_the_option_is_named(string option, string value, string message)
     {
         CliRun run = await CliRun.Of("doctor", "--validate", option, value);
