@@ -67,7 +67,10 @@ public sealed class BsrAdamWAgreementCheck : IValidationCheck
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var generator = new Generator(seed, device);
+        // TorchSharp's Generator objects are CPU generators whatever device they are given, so CUDA tensors draw
+        // from the device's default generator, seeded here.
+        using var generator = device.type == DeviceType.CUDA ? null : new Generator(seed);
+        if (generator is null) cuda.manual_seed_all((long)seed);
         var random = new Random(unchecked((int)seed));
         var nativeParameters = new List<BsrParameter>();
         var referenceParameters = new List<BsrParameter>();
