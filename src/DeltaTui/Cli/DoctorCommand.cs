@@ -98,7 +98,9 @@ public static class DoctorCommand
             bool asJson = parseResult.GetValue(json);
             if (!asJson)
                 WriteText(output, verdict);
-            ValidationReport? validated = validation is null ? null : Validate(validation, asJson ? null : output, cancellationToken);
+            ValidationReport? validated = validation is null ? null
+                : report.TorchWorks ? Validate(validation, asJson ? null : output, cancellationToken)
+                : CannotValidate($"TorchSharp does not start: {report.TorchError}", asJson ? null : output);
             if (asJson)
             {
                 object document = validated is null
@@ -150,8 +152,7 @@ public static class DoctorCommand
         ValidationReport report = EnvironmentValidation.Run(options, result =>
         {
             if (output is null) return;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  [{(result.Passed ? "ok  " : "FAIL")}] {result.Name,-15} {result.Detail}  {result.ElapsedSeconds:0.0} s"));
+            WriteResult(output, result);
             output.Flush();
         }, cancel.Token);
         if (output is not null)
@@ -163,6 +164,23 @@ public static class DoctorCommand
         }
         return report;
     }
+
+    private static ValidationReport CannotValidate(string reason, TextWriter? output)
+    {
+        var result = new ValidationResult("validate", false, reason, 0);
+        if (output is not null)
+        {
+            output.WriteLine();
+            WriteResult(output, result);
+            output.WriteLine();
+            output.WriteLine("validate: could not run");
+        }
+        return new ValidationReport("none", [result], 0);
+    }
+
+    private static void WriteResult(TextWriter output, ValidationResult result) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  [{(result.Passed ? "ok  " : "FAIL")}] {result.Name,-15} {result.Detail}  {result.ElapsedSeconds:0.0} s"));
 
     private static void WriteText(TextWriter output, DoctorVerdict verdict)
     {
