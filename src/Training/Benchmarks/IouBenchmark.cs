@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DeltaTui.Training.Masks;
+using DeltaTui.Training.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,24 +21,6 @@ public sealed class IouBenchmark : IBenchmark
 
     public string Description => "Live IoU of the three mask methods over the 270M-parameter shapes (target < 2 s CPU, < 50 ms GPU).";
 
-    public static IReadOnlyList<(string Name, long[] Shape)> Gemma270mShapes(bool embeddings)
-    {
-        var shapes = new List<(string, long[])>();
-        if (embeddings) shapes.Add(("model.embed_tokens.weight", [262144, 640]));
-        for (var layer = 0; layer < 18; layer++)
-        {
-            var p = $"model.layers.{layer}.";
-            shapes.Add((p + "self_attn.q_proj.weight", [1024, 640]));
-            shapes.Add((p + "self_attn.k_proj.weight", [256, 640]));
-            shapes.Add((p + "self_attn.v_proj.weight", [256, 640]));
-            shapes.Add((p + "self_attn.o_proj.weight", [640, 1024]));
-            shapes.Add((p + "mlp.gate_proj.weight", [2048, 640]));
-            shapes.Add((p + "mlp.up_proj.weight", [2048, 640]));
-            shapes.Add((p + "mlp.down_proj.weight", [640, 2048]));
-        }
-        return shapes;
-    }
-
     public Task<int> RunAsync(TextWriter output, IReadOnlyDictionary<string, string> arguments, CancellationToken cancellationToken)
     {
         var deviceName = arguments.GetValueOrDefault("device", "cpu");
@@ -53,7 +36,7 @@ public sealed class IouBenchmark : IBenchmark
             return Task.FromResult(2);
         }
         var device = new Device(deviceName);
-        var shapes = Gemma270mShapes(embeddings);
+        var shapes = Gemma270mWeightShapes.Matrices(Gemma270mWeightShapes.Layers, embeddings);
         var positions = shapes.Sum(s => s.Shape.Aggregate(1L, (a, b) => a * b));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"iou benchmark: {shapes.Count} tensors, {positions:N0} positions, density {density}, device {deviceName}, {Environment.ProcessorCount} cores, {repeats} repeats"));

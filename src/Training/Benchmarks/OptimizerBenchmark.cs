@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using DeltaTui.Training.Model;
 using DeltaTui.Training.Native;
 using DeltaTui.Training.Optim;
 using TorchSharp;
@@ -47,12 +48,12 @@ public sealed class OptimizerBenchmark : IBenchmark
         {
             return Fail(output, $"bad option value: {e.Message}");
         }
-        if (layers < 0 || steps < 1) return Fail(output, "--layers must be >= 0 and --steps >= 1");
+        if (layers < 0 || layers > Gemma270mWeightShapes.Layers || steps < 1) return Fail(output, $"--layers must be 0..{Gemma270mWeightShapes.Layers} and --steps >= 1");
         if (blockSizes.FirstOrDefault(b => !BlockLayout.SupportedBlockSizes.Contains(b)) is var bad and not 0)
             return Fail(output, $"--block-sizes: {bad} is not one of 16, 32, 64, 128");
         if (dtypes.FirstOrDefault(d => d is not ("fp32" or "bf16")) is { } badType) return Fail(output, $"--dtypes: '{badType}' is not fp32 or bf16");
 
-        var shapes = Gemma270mShapes(layers, embed);
+        var shapes = Gemma270mWeightShapes.Matrices(layers, embed).Select(m => m.Shape).ToList();
         var elements = shapes.Sum(s => s[0] * s[1]);
         var native = NativeBackend.Status;
         output.WriteLine($"optimizer benchmark on {(onGpu ? "CUDA" : $"CPU ({Environment.ProcessorCount} cores)")}: {shapes.Count} weights, {elements:N0} parameters, {steps} timed steps");
@@ -83,9 +84,9 @@ public sealed class OptimizerBenchmark : IBenchmark
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var random = new Random(b * 7919 + (int)(density * 1000));
-                    var parameters = weights.Select((w, i) => new BsrParameter($"w{i}", w, RandomLayout(w.shape[0], w.shape[1], b, density, random))).ToList();
+                    var parameters = weights.Select((w, i) => new BsrParameter($"w{i}", w, BlockLayout.Random(w.shape[0], w.shape[1], b, density, random))).ToList();
                     using var optimizer = BsrAdamWFactory.Create(parameters, new BsrAdamWOptions(), out _);
-                    var active = parameters.Sum(p => ActiveElements(p.Layout!));
+                    var active = parameters.Sum(p => p.Layout!.ActiveElements);
                     var ms = TimeSteps(() => optimizer.Step(1e-3, 0, computeNorm: false), steps, onGpu);
                     output.WriteLine(Row($"BSR-AdamW {optimizer.Backend}", dtype, b.ToString(CultureInfo.InvariantCulture), density, ms,
                         28.0 * active, optimizer.StateBytes, denseState));
@@ -93,39 +94,6 @@ public sealed class OptimizerBenchmark : IBenchmark
             }
         }
         return Task.FromResult(0);
-    }
-
-    internal static List<long[]> Gemma270mShapes(int layers, bool embed)
-    {
-        var shapes = new List<long[]>();
-        if (embed) shapes.Add([262144, 640]);
-        for (var l = 0; l < layers; l++)
-            shapes.AddRange([[1024, 640], [256, 640], [256, 640], [640, 1024], [2048, 640], [2048, 640], [640, 2048]]);
-        return shapes;
-    }
-
-    // Exactly round(density x blocks) random blocks, at least one.
-    private static BlockLayout RandomLayout(long rows, long cols, int b, double density, Random random)
-    {
-        var nbr = (rows + b - 1) / b;
-        var nbc = (cols + b - 1) / b;
-        var total = (int)(nbr * nbc);
-        var count = Math.Clamp((int)Math.Round(density * total), 1, total);
-        var ids = Enumerable.Range(0, total).OrderBy(_ => random.Next()).Take(count).ToHashSet();
-        return BlockLayout.FromBlockMask(rows, cols, b, (r, c) => ids.Contains((int)(r * nbc + c)));
-    }
-
-    private static long ActiveElements(BlockLayout layout)
-    {
-        long n = 0;
-        var b = layout.BlockSize;
-        for (var r = 0; r < layout.BlockRows; r++)
-        {
-            var rows = Math.Min(b, layout.Rows - (long)r * b);
-            for (var k = layout.RowPtr[r]; k < layout.RowPtr[r + 1]; k++)
-                n += rows * Math.Min(b, layout.Cols - (long)layout.ColIdx[k] * b);
-        }
-        return n;
     }
 
     private static double TimeSteps(Action step, int steps, bool onGpu)

@@ -53,6 +53,21 @@ public sealed class BlockLayout
     public int ActiveBlocks => colIdx.Length;
     public long TotalBlocks => (long)BlockRows * BlockCols;
     public double Density => (double)ActiveBlocks / TotalBlocks;
+
+    /// <summary>Weight elements the active blocks cover (edge blocks count only their part inside the weight).</summary>
+    public long ActiveElements
+    {
+        get
+        {
+            long n = 0;
+            for (var r = 0; r < BlockRows; r++)
+            {
+                var rows = Math.Min(BlockSize, Rows - (long)r * BlockSize);
+                for (var k = rowPtr[r]; k < rowPtr[r + 1]; k++) n += rows * Math.Min(BlockSize, Cols - (long)colIdx[k] * BlockSize);
+            }
+            return n;
+        }
+    }
     public ReadOnlySpan<int> RowPtr => rowPtr;
     public ReadOnlySpan<int> ColIdx => colIdx;
 
@@ -80,6 +95,17 @@ public sealed class BlockLayout
             ptr[r + 1] = idx.Count;
         }
         return new BlockLayout(rows, cols, blockSize, ptr, idx.ToArray());
+    }
+
+    /// <summary>Exactly round(density × blocks) blocks drawn from <paramref name="random"/>, at least one.</summary>
+    public static BlockLayout Random(long rows, long cols, int blockSize, double density, Random random)
+    {
+        var nbr = (rows + blockSize - 1) / blockSize;
+        var nbc = (cols + blockSize - 1) / blockSize;
+        var total = (int)(nbr * nbc);
+        var count = Math.Clamp((int)Math.Round(density * total), 1, total);
+        var ids = Enumerable.Range(0, total).OrderBy(_ => random.Next()).Take(count).ToHashSet();
+        return FromBlockMask(rows, cols, blockSize, (r, c) => ids.Contains((int)(r * nbc + c)));
     }
 
     /// <summary>From a bool block mask of shape [ceil(rows/B), ceil(cols/B)] (any device).</summary>

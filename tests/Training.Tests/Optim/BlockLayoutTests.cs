@@ -25,6 +25,29 @@ public class BlockLayoutTests
     }
 
     [Fact]
+    public void Given_the_same_seed_When_drawing_random_layouts_Then_they_have_exactly_the_rounded_share_of_blocks_and_repeat()
+    {
+        // 70 x 45 with 16 x 16 blocks: 5 x 3 = 15 blocks, 0.25 of them rounds to 4.
+        var a = BlockLayout.Random(70, 45, 16, 0.25, new Random(9));
+        var b = BlockLayout.Random(70, 45, 16, 0.25, new Random(9));
+        var tiny = BlockLayout.Random(70, 45, 16, 0.001, new Random(9));
+
+        Assert.Equal(4, a.ActiveBlocks);
+        Assert.Equal(a.LinearBlockIds(), b.LinearBlockIds());
+        Assert.Equal(1, tiny.ActiveBlocks);
+    }
+
+    [Fact]
+    public void Given_active_edge_blocks_When_counting_active_elements_Then_only_the_part_inside_the_weight_counts()
+    {
+        // 40 x 70 with 16 x 16 blocks: (0,0) is full, (0,4) is 16 x 6, (2,1) is 8 x 16, (2,4) is 8 x 6.
+        var layout = BlockLayout.FromBlockMask(40, 70, 16, (r, c) => (r, c) is (0, 0) or (0, 4) or (2, 1) or (2, 4));
+
+        Assert.Equal(256 + 96 + 128 + 48, layout.ActiveElements);
+        Assert.Equal(40 * 70, BlockLayout.Dense(40, 70, 16).ActiveElements);
+    }
+
+    [Fact]
     public void Given_a_mask_of_the_wrong_shape_When_building_Then_the_error_gives_both_shapes()
     {
         using var mask = ones(2, 2, ScalarType.Bool);
