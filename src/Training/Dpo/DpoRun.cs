@@ -1,10 +1,11 @@
+using DeltaTui.Training.Masks;
 using DeltaTui.Training.Optim;
 
 namespace DeltaTui.Training.Dpo;
 
 /// <summary>A built run: the trainer and everything it borrows, disposed together.</summary>
 public sealed class DpoRun(DpoTrainer trainer, ICausalLanguageModel policy, IReferenceModel reference, IReferenceModel evalReference,
-    IOptimizerStep optimizer, IMaskWorkbench masks, string runDirectory) : IDisposable
+    IOptimizerStep optimizer, IMaskWorkbench masks, Theta0 theta0, string runDirectory) : IDisposable
 {
     public DpoTrainer Trainer { get; } = trainer;
 
@@ -14,6 +15,7 @@ public sealed class DpoRun(DpoTrainer trainer, ICausalLanguageModel policy, IRef
     {
         Trainer.Dispose();
         masks.Dispose();
+        theta0.Dispose();
         optimizer.Dispose();
         if (!ReferenceEquals(evalReference, reference)) evalReference.Dispose();
         reference.Dispose();

@@ -26,4 +26,22 @@ public static class GradientClipping
         }
         return norm;
     }
+
+    /// <summary>
+    /// Scales every gradient in place by min(1, maxNorm / (norm + 1e-6)) with a norm the caller already holds on the
+    /// device (and has checked is finite): the coefficient stays on the device, so clipping costs no host sync.
+    /// <paramref name="maxNorm"/> ≤ 0 leaves the gradients as they are.
+    /// </summary>
+    public static void ClipGlobalNorm(IEnumerable<Tensor> parameters, double maxNorm, Tensor norm)
+    {
+        if (maxNorm <= 0) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor? coefficient = null;
+        foreach (var g in parameters.Select(p => p.grad).OfType<Tensor>())
+        {
+            coefficient ??= (maxNorm / (norm.to(ScalarType.Float32) + 1e-6)).clamp_max(1.0);
+            g.mul_(coefficient.to(g.device));
+        }
+    }
 }
