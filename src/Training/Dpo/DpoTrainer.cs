@@ -17,9 +17,10 @@ namespace DeltaTui.Training.Dpo;
 /// deltas, scores, live mask IoU, evaluation and checkpoints at their intervals. Everything it
 /// does is published on the <see cref="EventHub"/>; front ends reach it only through
 /// <see cref="TrainingControl"/> and the cancellation token (which acts as a stop request).
-/// A step waits for the device once: statistics and gradient norm accumulate on it across
-/// micro-batches and are read back together, because whether the optimizer may apply the step
-/// depends on them being finite. With training.profile each phase is timed (<see cref="StepPhaseTimer"/>).
+/// The trainer waits for the device once per step: statistics and gradient norm accumulate on it
+/// across micro-batches and are read back together, because whether the optimizer may apply the
+/// step depends on them being finite (the dense optimizer then clips with that norm on the device).
+/// With training.profile each phase of a step is timed (<see cref="StepPhaseTimer"/>).
 /// </summary>
 public sealed class DpoTrainer : IDisposable
 {

@@ -11,22 +11,19 @@ namespace DeltaTui.Training.Dpo;
 /// </summary>
 public static class HostToDevice
 {
-    public static Tensor Copy(long[] values, long[] shape, Device device)
-    {
-        using var host = tensor(values, shape);
-        return Copy(host, device);
-    }
+    public static Tensor Copy(long[] values, long[] shape, Device device) => Place(tensor(values, shape), device);
 
-    public static Tensor Copy(float[] values, Device device)
-    {
-        using var host = tensor(values);
-        return Copy(host, device);
-    }
+    public static Tensor Copy(float[] values, Device device) => Place(tensor(values), device);
 
-    private static Tensor Copy(Tensor host, Device device)
+    /// <param name="host">A CPU tensor: returned as it is for the CPU, released otherwise.</param>
+    private static Tensor Place(Tensor host, Device device)
     {
-        if (device.type != TorchSharp.DeviceType.CUDA) return host.to(device, copy: true);
-        using var pinned = host.pin_memory();
-        return pinned.to(device, non_blocking: true);
+        if (device.type == TorchSharp.DeviceType.CPU) return host;
+        using (host)
+        {
+            if (device.type != TorchSharp.DeviceType.CUDA) return host.to(device);
+            using var pinned = host.pin_memory();
+            return pinned.to(device, non_blocking: true);
+        }
     }
 }

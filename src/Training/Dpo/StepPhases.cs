@@ -3,7 +3,7 @@ namespace DeltaTui.Training.Dpo;
 /// <summary>The phases a profiled training step is split into, in the order a step runs them.</summary>
 public static class StepPhases
 {
-    /// <summary>Drawing the micro-batches and copying them to the device.</summary>
+    /// <summary>Zeroing the gradients, drawing the micro-batches and copying them to the device.</summary>
     public const string Data = "data";
 
     /// <summary>The policy's forward pass and its completion log-probs.</summary>
