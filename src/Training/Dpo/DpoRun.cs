@@ -11,10 +11,12 @@ public sealed class DpoRun(DpoTrainer trainer, ICausalLanguageModel policy, IRef
 
     public string RunDirectory { get; } = runDirectory;
 
+    public IMaskWorkbench Masks { get; } = masks;
+
     public void Dispose()
     {
         Trainer.Dispose();
-        masks.Dispose();
+        Masks.Dispose();
         theta0.Dispose();
         optimizer.Dispose();
         if (!ReferenceEquals(evalReference, reference)) evalReference.Dispose();

@@ -289,6 +289,8 @@ public sealed class DpoTrainer : IDisposable
     /// _foreach_norm, so it is one norm kernel per tensor (fp32 and bf16 gradients read in place, accumulating in
     /// fp32; fp16 ones upcast first, as their range would overflow), the per-tensor norms stacked once per dtype
     /// and reduced once. As with torch.nn.utils.clip_grad_norm_, a bf16 tensor's norm is rounded to bf16.
+    /// Tensor.norm rather than linalg.vector_norm: the latter hands libtorch a temporary Scalar for the order that
+    /// nothing keeps alive, and a garbage collection during the call can free it under libtorch's feet.
     /// </summary>
     private Tensor GlobalGradNorm(Device device)
     {
@@ -296,10 +298,10 @@ public sealed class DpoTrainer : IDisposable
         var grads = _parameters.Select(p => p.Parameter.grad).OfType<Tensor>().ToList();
         if (grads.Count == 0) return zeros(Array.Empty<long>(), ScalarType.Float32, device);
         var norms = grads.GroupBy(g => g.dtype)
-            .Select(group => stack(group.Select(g => linalg.vector_norm(g.dtype is ScalarType.Float16 ? g.to(ScalarType.Float32) : g)).ToArray())
+            .Select(group => stack(group.Select(g => (g.dtype is ScalarType.Float16 ? g.to(ScalarType.Float32) : g).norm()).ToArray())
                 .to(ScalarType.Float32))
             .ToArray();
-        return linalg.vector_norm(norms.Length == 1 ? norms[0] : cat(norms)).to(device);
+        return (norms.Length == 1 ? norms[0] : cat(norms)).norm().to(device);
     }
 
     private void RecordProfile(bool skipped)

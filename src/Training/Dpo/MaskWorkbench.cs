@@ -34,6 +34,9 @@ public sealed class MaskWorkbench : IMaskWorkbench
 
     public double Sparsity => _options.Sparsity;
 
+    /// <summary>The origin of the Magnitude score (the run's shared θ0 when one was given).</summary>
+    public Theta0 Theta0 => _scores.Theta0;
+
     public void AccumulateGradients() => _scores.AccumulateGradients();
 
     public void AfterOptimizerStep() { }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Optim;
@@ -37,10 +38,14 @@ public static class GradientClipping
         if (maxNorm <= 0) return;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        // Held for the whole call: a Scalar made implicitly for one op can be collected while libtorch still reads it.
+        using var bound = maxNorm.ToScalar();
+        using var epsilon = 1e-6.ToScalar();
+        using var one = 1.0.ToScalar();
         Tensor? coefficient = null;
         foreach (var g in parameters.Select(p => p.grad).OfType<Tensor>())
         {
-            coefficient ??= (maxNorm / (norm.to(ScalarType.Float32) + 1e-6)).clamp_max(1.0);
+            coefficient ??= norm.to(ScalarType.Float32).add(epsilon).reciprocal_().mul_(bound).clamp_max_(one);
             g.mul_(coefficient.to(g.device));
         }
     }

@@ -439,4 +439,46 @@ public class DpoTrainerTests : IDisposable
         var squares = run.Policy.parameters().Sum(p => p.grad!.to(ScalarType.Float64).square().sum().item<double>());
         Assert.Equal(Math.Sqrt(squares), reported, 5);
     }
+
+    [Fact]
+    public void Given_score_state_written_while_it_still_carried_theta0_When_a_workbench_loads_it_Then_fisher_is_restored_and_theta0_stays_the_runs()
+    {
+        using var policy = new TinyCausalLm(seed: 5);
+        using var theta0 = new Theta0(policy.named_parameters().Select(p => new NamedTensor(p.name, p.parameter)));
+        using var saved = Workbench(policy, Path.Combine(_runDir, "masks"), theta0);
+        foreach (var p in policy.parameters()) p.grad = ones_like(p) * 0.5;
+        saved.AccumulateGradients();
+        using var current = new MemoryStream();
+        saved.SaveState(current);
+
+        // The older layout: the same entries plus theta0.<name> for every scored tensor (here deliberately not the run's θ0).
+        current.Position = 0;
+        var entries = new List<(string Name, Tensor Tensor)>();
+        using (var reader = new BinaryReader(current, System.Text.Encoding.UTF8, leaveOpen: true))
+            for (int i = 0, n = reader.ReadInt32(); i < n; i++) entries.Add((reader.ReadString(), Tensor.Load(reader)));
+        var scored = policy.named_parameters().Where(p => p.parameter.dim() == 2).ToList();
+        entries.AddRange(scored.Select(p => ($"theta0.{p.name}", full_like(p.parameter, 42f))));
+        using var legacy = new MemoryStream();
+        using (var writer = new BinaryWriter(legacy, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(entries.Count);
+            foreach (var (name, tensor) in entries)
+            {
+                writer.Write(name);
+                tensor.Save(writer);
+            }
+        }
+        using var loaded = Workbench(policy, Path.Combine(_runDir, "masks"), theta0);
+
+        legacy.Position = 0;
+        loaded.LoadState(legacy, "checkpoints/step-4/scores-state.bin");
+
+        Assert.NotEmpty(scored);
+        foreach (var (name, _) in scored)
+        {
+            using var fisher = loaded.FisherScore(name);
+            Assert.True(fisher!.allclose(full_like(fisher, 0.25f)), $"Fisher of {name}");
+        }
+        Assert.All(theta0.Names, name => Assert.True(theta0.Stored(name).allclose(policy.named_parameters().Single(p => p.name == name).parameter)));
+    }
 }
