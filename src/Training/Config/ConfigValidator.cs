@@ -34,6 +34,10 @@ internal static partial class ConfigValidator
         if (options.Run.Name is { } name && !RunNamePattern().IsMatch(name))
             Problem("run.name", $"'{name}' cannot name a folder: use 1-100 letters, digits, '.', '_' or '-', not starting with '.'");
 
+        if (options.Run.DType is { } activations && activations != options.Model.DType)
+            Problem("run.dtype", $"{Format(activations)} differs from model.dtype {Format(options.Model.DType)}: activations are computed in the weights' type "
+                + "(mixed precision is not supported), so remove run.dtype or set it to model.dtype");
+
         if (options.Training.Steps == 0 && options.Training.Epochs == 0)
             Problem("training.steps", "training.steps and training.epochs are both 0: set one of them");
 
@@ -46,6 +50,7 @@ internal static partial class ConfigValidator
 
     private static string Format(object value) => value switch
     {
+        Enum e => ConfigValueParser.CanonicalName(e.GetType().GetField(e.ToString())!),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",

@@ -8,7 +8,7 @@ public sealed record ModelOptions
     /// <summary>Folder of a Hugging Face snapshot (config.json + model.safetensors), or <c>embedded</c> for the tiny seeded demo model.</summary>
     public string Path { get; init; } = "embedded";
 
-    /// <summary>Type the weights are held in during training (bf16 halves memory; θ0 for delta statistics is always kept in fp32).</summary>
+    /// <summary>Type the weights, and so the activations, are held in during training (bf16 halves memory). θ0 is kept in this type too (a copy is exact); deltas from it are taken in fp32.</summary>
     [JsonPropertyName("dtype")]
     public TensorDType DType { get; init; } = TensorDType.Float32;
 

@@ -17,9 +17,13 @@ public sealed record RunOptions
     /// <summary>Device to train on: <c>auto</c> (CUDA when available, else CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; init; } = "auto";
 
-    /// <summary>Floating-point type activations and the loss are computed in; weights keep <see cref="ModelOptions.DType"/>.</summary>
+    /// <summary>
+    /// Floating-point type of the activations. They are always computed in the weights' type, <see cref="ModelOptions.DType"/>
+    /// (there is no mixed-precision autocast; log-probs and the loss are fp32 either way), so leave this unset or give it the
+    /// same value as model.dtype: any other value is rejected rather than silently ignored.
+    /// </summary>
     [JsonPropertyName("dtype")]
-    public TensorDType DType { get; init; } = TensorDType.Float32;
+    public TensorDType? DType { get; init; }
 
     /// <summary>True runs without the dashboard, printing a progress line instead (also chosen automatically when there is no terminal).</summary>
     public bool Headless { get; init; }

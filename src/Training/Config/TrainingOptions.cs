@@ -33,4 +33,12 @@ public sealed record TrainingOptions
     [JsonPropertyName("max_consecutive_nonfinite")]
     [ConfigRange(1, int.MaxValue)]
     public int MaxConsecutiveNonFinite { get; init; } = 10;
+
+    /// <summary>
+    /// Time each phase of every step (data, forward of policy and reference, loss, backward, gradient norm, mask scores,
+    /// optimizer, publishing, after-step work), publish it as a StepProfiled event and write the per-phase medians to
+    /// profile.json in the run folder at the end. On a GPU every phase boundary waits for the device, which itself
+    /// slows training a little; off, nothing is timed and nothing waits.
+    /// </summary>
+    public bool Profile { get; init; }
 }

@@ -1,19 +1,23 @@
+using DeltaTui.Training.Masks;
 using DeltaTui.Training.Optim;
 
 namespace DeltaTui.Training.Dpo;
 
 /// <summary>A built run: the trainer and everything it borrows, disposed together.</summary>
 public sealed class DpoRun(DpoTrainer trainer, ICausalLanguageModel policy, IReferenceModel reference, IReferenceModel evalReference,
-    IOptimizerStep optimizer, IMaskWorkbench masks, string runDirectory) : IDisposable
+    IOptimizerStep optimizer, IMaskWorkbench masks, Theta0 theta0, string runDirectory) : IDisposable
 {
     public DpoTrainer Trainer { get; } = trainer;
 
     public string RunDirectory { get; } = runDirectory;
 
+    public IMaskWorkbench Masks { get; } = masks;
+
     public void Dispose()
     {
         Trainer.Dispose();
-        masks.Dispose();
+        Masks.Dispose();
+        theta0.Dispose();
         optimizer.Dispose();
         if (!ReferenceEquals(evalReference, reference)) evalReference.Dispose();
         reference.Dispose();

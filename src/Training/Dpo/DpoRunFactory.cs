@@ -60,6 +60,8 @@ public static class DpoRunFactory
         }
 
         var named = gemma.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        // One θ0 for the weight deltas and the Magnitude score, in the weights' dtype; a resume overwrites it from theta0.bin.
+        var theta0 = new Theta0(named.Select(p => new NamedTensor(p.name, p.parameter)));
         var o = options.Optimizer;
         var optimizer = OptimizerFactory.Create(
             o.Type == OptimizerType.BsrAdamW ? OptimizerFactory.BsrAdamW : OptimizerFactory.AdamW, named,
@@ -71,7 +73,7 @@ public static class DpoRunFactory
             options.Masks.Granularity == ConfigMaskGranularity.Block ? Masks.MaskGranularity.Block : Masks.MaskGranularity.Element,
             options.Masks.BlockSize, options.Masks.HybridFloor);
         var workbench = new MaskWorkbench(named, new ScoreParticipation(options.Masks.IncludeEmbeddings), maskOptions, optimizer.MomentumScore,
-            Path.GetFullPath(Path.Combine(options.Masks.OutputDir, runName)), modelId);
+            Path.GetFullPath(Path.Combine(options.Masks.OutputDir, runName)), modelId, theta0);
 
         var totalSteps = options.Training.Steps > 0
             ? options.Training.Steps
@@ -100,13 +102,14 @@ public static class DpoRunFactory
             DebugJaccard = options.Debug.Jaccard,
             Device = device.ToString(),
             OptimizerName = optimizer.Name,
+            Profile = options.Training.Profile,
         };
         // At density 1 every block stays active (the dense path); selection would only cost time.
         var blocks = optimizer is BsrAdamWStep bsr && o.BsrDensity < 1
             ? new ActiveBlockSelector(bsr, o.BsrDensity, o.ReselectEvery, workbench.FisherScore)
             : null;
-        var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks);
-        var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, runDirectory);
+        var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0);
+        var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, theta0, runDirectory);
         if (resume)
         {
             var rejected = new List<string>();

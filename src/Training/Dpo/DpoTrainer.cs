@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using DeltaTui.Training.Events;
+using DeltaTui.Training.Masks;
 using DeltaTui.Training.Optim;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -16,8 +17,10 @@ namespace DeltaTui.Training.Dpo;
 /// deltas, scores, live mask IoU, evaluation and checkpoints at their intervals. Everything it
 /// does is published on the <see cref="EventHub"/>; front ends reach it only through
 /// <see cref="TrainingControl"/> and the cancellation token (which acts as a stop request).
-/// The only host syncs in a step are one read of its statistics and gradient norm (the skip
-/// decision and the metrics need them).
+/// The trainer waits for the device once per step: statistics and gradient norm accumulate on it
+/// across micro-batches and are read back together, because whether the optimizer may apply the
+/// step depends on them being finite (the dense optimizer then clips with that norm on the device).
+/// With training.profile each phase of a step is timed (<see cref="StepPhaseTimer"/>).
 /// </summary>
 public sealed class DpoTrainer : IDisposable
 {
@@ -42,6 +45,9 @@ public sealed class DpoTrainer : IDisposable
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     private readonly WeightDeltaTracker _delta;
     private readonly CheckpointStore _checkpoints;
+    private readonly Device _device;
+    private readonly StepPhaseTimer _timer;
+    private readonly StepProfile? _profile;
     private readonly List<string> _savedFiles = [];
     private int _step;
     private int _totalSkipped;
@@ -53,7 +59,7 @@ public sealed class DpoTrainer : IDisposable
     public DpoTrainer(
         DpoTrainerOptions options, ICausalLanguageModel policy, IReferenceModel reference, IDpoBatchSource data,
         IOptimizerStep optimizer, EventHub hub, TrainingControl control, IMaskWorkbench? masks = null, IReferenceModel? evalReference = null,
-        ActiveBlockSelector? blocks = null)
+        ActiveBlockSelector? blocks = null, Theta0? theta0 = null)
     {
         options.Validate();
         _options = options;
@@ -67,7 +73,10 @@ public sealed class DpoTrainer : IDisposable
         _masks = masks;
         _blocks = blocks;
         _parameters = policy.Module.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
-        _delta = new WeightDeltaTracker(_parameters, options.DeltaTolerance);
+        _delta = new WeightDeltaTracker(_parameters, options.DeltaTolerance, theta0);
+        _device = _parameters.Count > 0 ? _parameters[0].Parameter.device : CPU;
+        _timer = new StepPhaseTimer(options.Profile, _device);
+        _profile = options.Profile ? new StepProfile() : null;
         _checkpoints = new CheckpointStore(Path.Combine(options.RunDirectory, "checkpoints"));
         Directory.CreateDirectory(options.RunDirectory);
     }
@@ -89,7 +98,7 @@ public sealed class DpoTrainer : IDisposable
             throw new InvalidDataException($"cannot resume from {checkpointFolder}: {problem}");
         var theta0 = Path.Combine(_options.RunDirectory, Theta0FileName);
         if (!File.Exists(theta0)) throw new FileNotFoundException($"cannot resume: {theta0} (the weights at step 0) is missing", theta0);
-        using (var stream = File.OpenRead(theta0)) _delta.Load(stream, theta0);
+        using (var stream = File.OpenRead(theta0)) _delta.Origin.Load(stream, theta0);
 
         using (var stream = File.OpenRead(Path.Combine(checkpointFolder, ModelFile)))
         using (var reader = new BinaryReader(stream)) _policy.Module.load(reader);
@@ -131,10 +140,17 @@ public sealed class DpoTrainer : IDisposable
                 if (_control.StopRequested || cancellationToken.IsCancellationRequested) { end = TrainingEnd.Stopped; break; }
                 if (_control.TakeSaveMasksRequest()) SaveMasks();
 
+                _timer.Begin();
                 var skipped = TrainOneStep();
+                if (!skipped)
+                {
+                    AfterStep();
+                    _timer.Lap(StepPhases.AfterStep);
+                }
+                if (_profile is not null) RecordProfile(skipped);
                 if (skipped && _consecutiveSkipped >= _options.MaxConsecutiveNonFinite) { end = TrainingEnd.Diverged; break; }
-                if (!skipped) AfterStep();
             }
+            if (_profile is not null) SummarizeProfile();
 
             if (end == TrainingEnd.Diverged)
             {
@@ -169,52 +185,67 @@ public sealed class DpoTrainer : IDisposable
         long tokens = 0;
         var pairs = 0;
         float[] readback;
+        Tensor gradNorm;
         using (var scope = NewDisposeScope())
         {
-            var sums = zeros(DpoMetricNames.PairAveraged.Count, dtype: ScalarType.Float32);
+            Tensor? sums = null;
             for (var micro = 0; micro < _options.GradAccumulation; micro++)
             {
                 using var batch = _data.TrainBatch(_step, micro);
+                _timer.Lap(StepPhases.Data);
                 using var microScope = NewDisposeScope();
-                var (logProbs, result) = Score(batch, _reference);
+                var (logProbs, result) = Score(batch, _reference, _timer);
                 using (result)
                 {
+                    var batchSums = DpoBatchStatistics.Sums(result, logProbs);
+                    sums = (sums is null ? batchSums : sums + batchSums).MoveToOuterDisposeScope();
+                    _timer.Lap(StepPhases.Loss);
                     (result.Losses.mean() / _options.GradAccumulation).backward();
-                    sums = (sums + DpoBatchStatistics.Sums(result, logProbs).to(sums.device)).MoveToOuterDisposeScope();
+                    _timer.Lap(StepPhases.Backward);
                 }
                 pairs += batch.Pairs;
                 tokens += batch.TokenCount;
             }
-            var gradNorm = GlobalGradNorm(sums.device);
+            // The optimizer clips with this norm after the scope has ended.
+            gradNorm = GlobalGradNorm(sums!.device).DetachFromDisposeScope();
+            // The step's one host sync: the skip decision needs to know the loss and gradients are finite.
             readback = cat([sums, gradNorm.unsqueeze(0)]).cpu().data<float>().ToArray();
-            var finite = readback.All(float.IsFinite);
+            _timer.Lap(StepPhases.GradNorm);
+        }
+
+        using (gradNorm)
+        {
+            if (!readback.All(float.IsFinite))
+            {
+                _optimizer.ZeroGrad();
+                _step++;
+                _consecutiveSkipped++;
+                _totalSkipped++;
+                var reason = float.IsFinite(readback[0]) ? "non-finite gradient norm" : "non-finite loss";
+                _hub.Publish(new StepSkipped(_step, reason, _consecutiveSkipped, _totalSkipped));
+                _timer.Lap(StepPhases.Publish);
+                return true;
+            }
+
             // Fisher takes the raw minibatch gradient; clipping happens inside the optimizer step.
-            if (finite) _masks?.AccumulateGradients();
-        }
+            _masks?.AccumulateGradients();
+            _timer.Lap(StepPhases.MaskScores);
 
-        if (!readback.All(float.IsFinite))
-        {
-            _optimizer.ZeroGrad();
-            _step++;
-            _consecutiveSkipped++;
-            _totalSkipped++;
-            var reason = float.IsFinite(readback[0]) ? "non-finite gradient norm" : "non-finite loss";
-            _hub.Publish(new StepSkipped(_step, reason, _consecutiveSkipped, _totalSkipped));
-            return true;
-        }
-
-        // Outside the step's dispose scope: the optimizer keeps the moment tensors a selection creates.
-        if (_blocks is not null && _blocks.IsDue(_step, _optimizer.StepCount)) SelectBlocks();
-        var applied = _optimizer.Step(learningRate, _options.MaxGradNorm);
-        if (!applied.Applied)
-        {
-            // The optimizer saw what our check did not (e.g. a non-finite value in an active block only).
-            _optimizer.ZeroGrad();
-            _step++;
-            _consecutiveSkipped++;
-            _totalSkipped++;
-            _hub.Publish(new StepSkipped(_step, "the optimizer found a non-finite gradient", _consecutiveSkipped, _totalSkipped));
-            return true;
+            // Outside the step's dispose scope: the optimizer keeps the moment tensors a selection creates.
+            if (_blocks is not null && _blocks.IsDue(_step, _optimizer.StepCount)) SelectBlocks();
+            var applied = _optimizer.Step(learningRate, _options.MaxGradNorm, gradNorm);
+            _timer.Lap(StepPhases.Optimizer);
+            if (!applied.Applied)
+            {
+                // The optimizer saw what our check did not (e.g. a non-finite value in an active block only).
+                _optimizer.ZeroGrad();
+                _step++;
+                _consecutiveSkipped++;
+                _totalSkipped++;
+                _hub.Publish(new StepSkipped(_step, "the optimizer found a non-finite gradient", _consecutiveSkipped, _totalSkipped));
+                _timer.Lap(StepPhases.Publish);
+                return true;
+            }
         }
         _masks?.AfterOptimizerStep();
         _consecutiveSkipped = 0;
@@ -227,6 +258,7 @@ public sealed class DpoTrainer : IDisposable
             metrics[DpoMetricNames.TokensPerSecond] = tokens / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9);
             _hub.Publish(new StepCompleted(_step, _options.TotalSteps, metrics));
         }
+        _timer.Lap(StepPhases.Publish);
         return false;
     }
 
@@ -236,11 +268,14 @@ public sealed class DpoTrainer : IDisposable
         Log(LogLevel.Info, $"{(_step == 0 ? "selected" : "re-selected")} BSR-AdamW active blocks at step {_step}: density {_blocks.Density}, {active} active blocks");
     }
 
-    private (DpoLogProbs LogProbs, DpoLossResult Result) Score(DpoBatch batch, IReferenceModel reference)
+    /// <param name="timer">Charged with the two forward passes during training; null during evaluation (its time belongs to after_step).</param>
+    private (DpoLogProbs LogProbs, DpoLossResult Result) Score(DpoBatch batch, IReferenceModel reference, StepPhaseTimer? timer = null)
     {
         var b = batch.Pairs;
         var policyLogProbs = _policy.CompletionLogProbs(batch.InputIds, batch.AttentionMask, batch.CompletionMask).to(ScalarType.Float32);
+        timer?.Lap(StepPhases.ForwardPolicy);
         var referenceLogProbs = reference.LogProbs(batch).to(policyLogProbs.device);
+        timer?.Lap(StepPhases.ForwardReference);
         var counts = batch.CompletionMask.sum(1).to(ScalarType.Float32);
         var logProbs = new DpoLogProbs(
             policyLogProbs.narrow(0, 0, b), policyLogProbs.narrow(0, b, b),
@@ -249,11 +284,49 @@ public sealed class DpoTrainer : IDisposable
         return (logProbs, DpoLoss.Compute(_options.Loss, logProbs));
     }
 
+    /// <summary>
+    /// ‖g‖₂ over all gradients as an fp32 scalar on <paramref name="device"/>, with no host sync. TorchSharp has no
+    /// _foreach_norm, so it is one norm kernel per tensor (fp32 and bf16 gradients read in place, accumulating in
+    /// fp32; fp16 ones upcast first, as their range would overflow), the per-tensor norms stacked once per dtype
+    /// and reduced once. As with torch.nn.utils.clip_grad_norm_, a bf16 tensor's norm is rounded to bf16.
+    /// Tensor.norm rather than linalg.vector_norm: the latter hands libtorch a temporary Scalar for the order that
+    /// nothing keeps alive, and a garbage collection during the call can free it under libtorch's feet.
+    /// </summary>
     private Tensor GlobalGradNorm(Device device)
     {
-        var norms = _parameters.Where(p => p.Parameter.grad is not null)
-            .Select(p => p.Parameter.grad!.detach().to(ScalarType.Float32).square().sum()).ToArray();
-        return norms.Length == 0 ? zeros(1, device: device).squeeze() : stack(norms).sum().sqrt().to(device);
+        using var noGrad = no_grad();
+        var grads = _parameters.Select(p => p.Parameter.grad).OfType<Tensor>().ToList();
+        if (grads.Count == 0) return zeros(Array.Empty<long>(), ScalarType.Float32, device);
+        var norms = grads.GroupBy(g => g.dtype)
+            .Select(group => stack(group.Select(g => (g.dtype is ScalarType.Float16 ? g.to(ScalarType.Float32) : g).norm()).ToArray())
+                .to(ScalarType.Float32))
+            .ToArray();
+        return (norms.Length == 1 ? norms[0] : cat(norms)).norm().to(device);
+    }
+
+    private void RecordProfile(bool skipped)
+    {
+        var (phases, total) = _timer.Snapshot();
+        var profiled = new StepProfiled(_step, skipped, phases, total);
+        _profile!.Add(profiled);
+        _hub.Publish(profiled);
+    }
+
+    private void SummarizeProfile()
+    {
+        if (_profile!.Steps.Count == 0) return;
+        var summary = _profile.Summarize(Path.Combine(_options.RunDirectory, StepProfile.FileName));
+        try
+        {
+            StepProfile.Write(summary, _device.ToString());
+        }
+        catch (IOException e)
+        {
+            // A diagnostic: its loss is reported, never allowed to cost the run its final saves.
+            Log(LogLevel.Warning, $"could not write {summary.Path}: {e.Message}");
+        }
+        _hub.Publish(summary);
+        Log(LogLevel.Info, StepProfile.Describe(summary));
     }
 
     private void AfterStep()
@@ -402,7 +475,7 @@ public sealed class DpoTrainer : IDisposable
         var temp = $"{path}.tmp-{Environment.ProcessId}";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
         {
-            _delta.Save(stream);
+            _delta.Origin.Save(stream);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);

@@ -50,6 +50,9 @@ public sealed record DpoTrainerOptions
 
     public string OptimizerName { get; init; } = "adamw";
 
+    /// <summary>Time every phase of every step (waiting for the device at each phase boundary) and write profile.json at the end.</summary>
+    public bool Profile { get; init; }
+
     public void Validate()
     {
         if (TotalSteps < 1) throw new ArgumentException($"training.steps must be ≥ 1, got {TotalSteps}");

@@ -20,11 +20,12 @@ public sealed class MaskWorkbench : IMaskWorkbench
     private readonly string _modelId;
 
     /// <param name="momentumScore">|m̂|/(√v̂+ε) of a parameter by name, from the optimizer's state (zeros before its first step).</param>
+    /// <param name="theta0">The run's θ0, shared with the weight-delta statistics (not owned); null keeps a private one.</param>
     public MaskWorkbench(IEnumerable<(string Name, Parameter Parameter)> parameters, ScoreParticipation participation, MaskOptions options,
-        Func<string, Tensor> momentumScore, string maskDirectory, string modelId)
+        Func<string, Tensor> momentumScore, string maskDirectory, string modelId, Theta0? theta0 = null)
     {
         options.Validate();
-        _scores = new ScoreTracker(parameters.Select(p => new NamedTensor(p.Name, p.Parameter)), participation);
+        _scores = new ScoreTracker(parameters.Select(p => new NamedTensor(p.Name, p.Parameter)), participation, theta0);
         _options = options;
         _momentumScore = momentumScore;
         _maskDirectory = maskDirectory;
@@ -32,6 +33,9 @@ public sealed class MaskWorkbench : IMaskWorkbench
     }
 
     public double Sparsity => _options.Sparsity;
+
+    /// <summary>The origin of the Magnitude score (the run's shared θ0 when one was given).</summary>
+    public Theta0 Theta0 => _scores.Theta0;
 
     public void AccumulateGradients() => _scores.AccumulateGradients();
 

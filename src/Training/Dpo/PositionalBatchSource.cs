@@ -26,6 +26,8 @@ public sealed class PositionalBatchSource : IDpoBatchSource
     {
         if (train.Count == 0) throw new ArgumentException("no training pairs");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "training.batch_size must be ≥ 1");
+        RequirePrompts(train, "training");
+        RequirePrompts(eval, "held-out");
         _train = train;
         _eval = eval;
         _batchSize = batchSize;
@@ -65,6 +67,17 @@ public sealed class PositionalBatchSource : IDpoBatchSource
     {
         for (var start = 0; start < _train.Count; start += _batchSize)
             yield return Collate(_train, Enumerable.Range(start, Math.Min(_batchSize, _train.Count - start)).ToArray());
+    }
+
+    /// <summary>
+    /// A completion scored from position 0 would have no token to be predicted from. The model checks that only for
+    /// masks on the CPU (on a GPU the check would stall every forward pass), so it is checked here, once, on the host.
+    /// </summary>
+    private static void RequirePrompts(IReadOnlyList<TokenizedPair> pairs, string split)
+    {
+        for (var i = 0; i < pairs.Count; i++)
+            if (pairs[i].Prompt.Length == 0)
+                throw new ArgumentException($"{split} pair {i} has an empty prompt: its first completion token would have nothing to be predicted from");
     }
 
     private int[] Order(int epoch)
@@ -107,7 +120,7 @@ public sealed class PositionalBatchSource : IDpoBatchSource
         }
         long[] shape = [2 * b, length];
         return new DpoBatch(
-            tensor(input, shape, device: _device), tensor(attention, shape, device: _device), tensor(completion, shape, device: _device),
+            HostToDevice.Copy(input, shape, _device), HostToDevice.Copy(attention, shape, _device), HostToDevice.Copy(completion, shape, _device),
             pairIds, tokens);
     }
 }

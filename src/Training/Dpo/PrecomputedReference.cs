@@ -85,7 +85,7 @@ public sealed class PrecomputedReference : IReferenceModel
             values[i] = _chosen[id];
             values[batch.Pairs + i] = _rejected[id];
         }
-        return tensor(values, device: _device);
+        return HostToDevice.Copy(values, _device);
     }
 
     private static (float[] Chosen, float[] Rejected)? TryRead(string path, int pairCount)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using DeltaTui.Training.Events;
+using DeltaTui.Training.Masks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,33 +9,40 @@ using static TorchSharp.torch;
 namespace DeltaTui.Training.Dpo;
 
 /// <summary>
-/// Keeps θ0 in fp32 (in bf16 most tiny updates round away, so update sparsity would be an
-/// artifact of the dtype) and measures, per tensor, how far training has moved from it:
-/// ‖Δ‖₂, ‖Δ‖/‖θ0‖, max|Δ| and the fraction of entries with |Δ| &gt; tol. All tensors are reduced on
-/// the device into one [N,4] tensor, so a measurement costs a single host transfer.
+/// Measures, per tensor, how far training has moved from θ0: ‖Δ‖₂, ‖Δ‖/‖θ0‖, max|Δ| and the fraction
+/// of entries with |Δ| &gt; tol. θ0 lives in a <see cref="Masks.Theta0"/> shared with the Magnitude score
+/// (in the weights' own dtype); each tensor is upcast to fp32 before the difference is taken, since in
+/// bf16 most tiny updates would round away and update sparsity would be an artifact of the dtype. All
+/// tensors are reduced on the device into one [N,4] tensor, so a measurement costs a single host transfer.
 /// </summary>
 public sealed class WeightDeltaTracker : IDisposable
 {
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
-    private readonly Dictionary<string, Tensor> _theta0;
-    private readonly double[] _theta0Norms;
+    private readonly bool _ownsTheta0;
 
-    public WeightDeltaTracker(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double tolerance)
+    /// <param name="theta0">The shared θ0 (not owned); null snapshots the parameters now into one this tracker owns.</param>
+    public WeightDeltaTracker(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double tolerance, Theta0? theta0 = null)
     {
         if (!(tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "delta.tol must be ≥ 0");
+        var named = parameters.Select(p => new NamedTensor(p.Name, p.Parameter)).ToList();
+        if (theta0 is null)
+        {
+            theta0 = new Theta0(named);
+            _ownsTheta0 = true;
+        }
+        else
+        {
+            theta0.RequireCovers(named, "weight deltas");
+        }
         _parameters = parameters;
         Tolerance = tolerance;
-        using var noGrad = no_grad();
-        _theta0 = parameters.ToDictionary(p => p.Name, p => p.Parameter.detach().to(ScalarType.Float32, copy: true), StringComparer.Ordinal);
-        _theta0Norms = Norms();
+        Origin = theta0;
     }
 
     public double Tolerance { get; }
 
-    /// <summary>θ0 of a parameter in fp32 (for the Magnitude score |θ_t − θ_0|). Owned by the tracker.</summary>
-    public Tensor Theta0(string name) => _theta0[name];
-
-    public IReadOnlyDictionary<string, Tensor> AllTheta0 => _theta0;
+    /// <summary>The weights at step 0 the deltas are measured from.</summary>
+    public Theta0 Origin { get; }
 
     public DeltaStatsComputed Measure(int step)
     {
@@ -43,21 +51,24 @@ public sealed class WeightDeltaTracker : IDisposable
         var rows = new List<Tensor>(_parameters.Count);
         foreach (var (name, parameter) in _parameters)
         {
-            var delta = parameter.detach().to(ScalarType.Float32) - _theta0[name];
+            var theta0 = Origin.Float32(name);
+            var delta = parameter.detach().to(ScalarType.Float32) - theta0;
             var abs = delta.abs();
             rows.Add(stack([
                 delta.square().sum().sqrt(),
                 abs.max(),
                 (abs > Tolerance).to(ScalarType.Float32).mean(),
+                theta0.square().sum().sqrt(),
             ]));
         }
-        var values = stack(rows).cpu().data<float>().ToArray();
+        float[] values = rows.Count == 0 ? [] : stack(rows).cpu().data<float>().ToArray();
         var tensors = new TensorDelta[_parameters.Count];
         for (var i = 0; i < tensors.Length; i++)
         {
-            var norm = (double)values[3 * i];
-            var relative = _theta0Norms[i] > 0 ? norm / _theta0Norms[i] : (norm > 0 ? double.PositiveInfinity : 0.0);
-            tensors[i] = new TensorDelta(_parameters[i].Name, _parameters[i].Parameter.numel(), norm, relative, values[3 * i + 1], values[3 * i + 2]);
+            var norm = (double)values[4 * i];
+            var theta0Norm = (double)values[4 * i + 3];
+            var relative = theta0Norm > 0 ? norm / theta0Norm : (norm > 0 ? double.PositiveInfinity : 0.0);
+            tensors[i] = new TensorDelta(_parameters[i].Name, _parameters[i].Parameter.numel(), norm, relative, values[4 * i + 1], values[4 * i + 2]);
         }
         return new DeltaStatsComputed(step, tensors);
     }
@@ -95,46 +106,8 @@ public sealed class WeightDeltaTracker : IDisposable
         else writer.WriteString(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Writes θ0 so a resumed run measures against the same origin.</summary>
-    public void Save(Stream stream)
-    {
-        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        writer.Write(_theta0.Count);
-        foreach (var (name, _) in _parameters)
-        {
-            writer.Write(name);
-            _theta0[name].cpu().Save(writer);
-        }
-    }
-
-    /// <summary>Replaces θ0 with a saved one; names and shapes must match the model.</summary>
-    public void Load(Stream stream, string source)
-    {
-        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        var count = reader.ReadInt32();
-        if (count != _parameters.Count) throw new InvalidDataException($"{source}: θ0 holds {count} tensors, the model has {_parameters.Count}");
-        for (var i = 0; i < count; i++)
-        {
-            var name = reader.ReadString();
-            if (!_theta0.TryGetValue(name, out var current)) throw new InvalidDataException($"{source}: θ0 tensor '{name}' is not a parameter of the model");
-            using var loaded = Tensor.Load(reader);
-            if (!loaded.shape.SequenceEqual(current.shape))
-                throw new InvalidDataException($"{source}: θ0 tensor '{name}' has shape [{string.Join(",", loaded.shape)}], the model [{string.Join(",", current.shape)}]");
-            using var noGrad = no_grad();
-            current.copy_(loaded);
-        }
-        Array.Copy(Norms(), _theta0Norms, _theta0Norms.Length);
-    }
-
-    private double[] Norms()
-    {
-        using var scope = NewDisposeScope();
-        if (_parameters.Count == 0) return [];
-        return stack(_parameters.Select(p => _theta0[p.Name].square().sum().sqrt()).ToArray()).cpu().data<float>().Select(v => (double)v).ToArray();
-    }
-
     public void Dispose()
     {
-        foreach (var t in _theta0.Values) t.Dispose();
+        if (_ownsTheta0) Origin.Dispose();
     }
 }

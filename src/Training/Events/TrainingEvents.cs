@@ -27,6 +27,24 @@ public sealed record StepSkipped(int Step, string Reason, int Consecutive, int T
     public override bool MustDeliver => true;
 }
 
+/// <summary>
+/// Where the time of one step went (training.profile): milliseconds per phase, each measured after waiting for
+/// the device, so GPU work is charged to the phase that queued it. Phases a step did not run are 0; Skipped
+/// marks a step dropped for a non-finite loss or gradient. Names are those of <c>StepPhases</c>.
+/// </summary>
+public sealed record StepProfiled(int Step, bool Skipped, IReadOnlyDictionary<string, double> PhaseMilliseconds, double TotalMilliseconds) : RunEvent;
+
+/// <summary>
+/// The profile of a run at its end: the median of each phase over the applied steps after the first
+/// <paramref name="WarmupStepsExcluded"/> profiled ones (allocator and kernel warm-up), also written to <paramref name="Path"/>.
+/// </summary>
+public sealed record ProfileSummarized(
+    int StepsProfiled, int WarmupStepsExcluded, int StepsInMedian,
+    IReadOnlyDictionary<string, double> MedianPhaseMilliseconds, double MedianTotalMilliseconds, string Path) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
+
 /// <summary>Per-tensor weight change against θ0.</summary>
 public sealed record TensorDelta(string Name, long Elements, double Norm, double RelativeNorm, double MaxAbs, double FractionUpdated);
 

@@ -5,36 +5,52 @@ namespace DeltaTui.Training.Masks;
 
 /// <summary>
 /// The three score accumulators, kept on the parameters' device in fp32 and updated with in-place
-/// tensor ops only (no host synchronisation): θ0 for Magnitude, the latest bias-corrected AdamW
-/// ratio for Momentum, and the running mean of squared minibatch gradients for Fisher.
+/// tensor ops only (no host synchronisation): Magnitude measures from θ0 (a <see cref="Masks.Theta0"/>,
+/// usually shared with the weight-delta statistics so it is held once), Momentum keeps the latest
+/// bias-corrected AdamW ratio given to it (its buffer exists only once one has been given), and
+/// Fisher the running mean of squared minibatch gradients.
 /// </summary>
 public sealed class ScoreTracker : IDisposable
 {
+    private const string FisherStepsKey = "fisher_steps";
+    private const string Theta0Prefix = "theta0.";
+    private const string FisherPrefix = "fisher.";
+    private const string MomentumPrefix = "momentum.";
+
     private readonly List<string> _names = [];
     private readonly Dictionary<string, Tensor> _parameters = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Tensor> _theta0 = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _fisher = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _momentum = new(StringComparer.Ordinal);
+    private readonly bool _ownsTheta0;
 
     /// <param name="parameters">Named parameters (e.g. the model's named_parameters()); not owned.</param>
-    public ScoreTracker(IEnumerable<NamedTensor> parameters, ScoreParticipation? participation = null)
+    /// <param name="theta0">The run's θ0, holding at least the participating tensors (not owned); null snapshots them now into one this tracker owns.</param>
+    public ScoreTracker(IEnumerable<NamedTensor> parameters, ScoreParticipation? participation = null, Theta0? theta0 = null)
     {
         participation ??= ScoreParticipation.Default;
-        foreach (var (name, parameter) in parameters)
+        var scored = parameters.Where(p => participation.Includes(p.Name, p.Tensor.shape)).ToList();
+        if (theta0 is null)
         {
-            if (!participation.Includes(name, parameter.shape)) continue;
+            theta0 = new Theta0(scored);
+            _ownsTheta0 = true;
+        }
+        else
+        {
+            theta0.RequireCovers(scored, "scores");
+        }
+        Theta0 = theta0;
+        foreach (var (name, parameter) in scored)
+        {
             _names.Add(name);
             _parameters[name] = parameter;
-            using (no_grad())
-            {
-                _theta0[name] = parameter.detach().to(ScalarType.Float32).clone();
-            }
             _fisher[name] = zeros(parameter.shape, ScalarType.Float32, parameter.device);
-            _momentum[name] = zeros(parameter.shape, ScalarType.Float32, parameter.device);
         }
     }
 
     public IReadOnlyList<string> Names => _names;
+
+    /// <summary>The origin of the Magnitude score.</summary>
+    public Theta0 Theta0 { get; }
 
     /// <summary>How many gradients the Fisher mean covers.</summary>
     public long FisherSteps { get; private set; }
@@ -69,7 +85,7 @@ public sealed class ScoreTracker : IDisposable
     /// <summary>Momentum score |m̂| / (√v̂ + ε) from one tensor's AdamW state after <paramref name="step"/> steps.</summary>
     public void UpdateMomentum(string name, Tensor expAvg, Tensor expAvgSq, long step, double beta1, double beta2, double eps)
     {
-        if (!_momentum.TryGetValue(name, out var target)) throw new ArgumentException($"'{name}' is not a scored tensor.", nameof(name));
+        if (!_parameters.TryGetValue(name, out var parameter)) throw new ArgumentException($"'{name}' is not a scored tensor.", nameof(name));
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "AdamW state exists only after step 1.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -77,20 +93,22 @@ public sealed class ScoreTracker : IDisposable
         var correction2 = 1 - Math.Pow(beta2, step);
         var mHat = expAvg.to(ScalarType.Float32).div(correction1).abs_();
         var vHat = expAvgSq.to(ScalarType.Float32).div(correction2).sqrt_().add_(eps);
-        target.copy_(mHat.div_(vHat));
+        MomentumBuffer(name, parameter).copy_(mHat.div_(vHat));
     }
 
     /// <summary>Score tensors of one method (fp32, parameter shapes, parameters' device); the caller disposes them.</summary>
     public IReadOnlyList<NamedTensor> Scores(ScoreMethod method)
     {
         using var noGrad = no_grad();
-        return _names.Select(name => new NamedTensor(name, method switch
+        using var scope = NewDisposeScope();
+        var scores = _names.Select(name => new NamedTensor(name, (method switch
         {
-            ScoreMethod.Magnitude => _parameters[name].detach().to(ScalarType.Float32).sub(_theta0[name]).abs_(),
-            ScoreMethod.Momentum => _momentum[name].clone(),
+            ScoreMethod.Magnitude => _parameters[name].detach().to(ScalarType.Float32).sub(Theta0.Float32(name)).abs_(),
+            ScoreMethod.Momentum => _momentum.TryGetValue(name, out var m) ? m.clone() : zeros(_parameters[name].shape, ScalarType.Float32, _parameters[name].device),
             ScoreMethod.Fisher => _fisher[name].clone(),
             _ => throw new ArgumentOutOfRangeException(nameof(method)),
-        })).ToList();
+        }).MoveToOuterDisposeScope())).ToList();
+        return scores;
     }
 
     /// <summary>A copy of one tensor's Fisher mean (the caller disposes it); null when it is not scored or no gradient has been folded in yet.</summary>
@@ -101,52 +119,74 @@ public sealed class ScoreTracker : IDisposable
         return fisher.clone();
     }
 
-    /// <summary>Everything needed to resume: θ0, Fisher mean and momentum per tensor, and the Fisher step count. Tensors are copies.</summary>
+    /// <summary>
+    /// Everything needed to resume, as copies: the Fisher step count, the Fisher mean per tensor and the
+    /// momentum score of the tensors that have one. θ0 is not part of it: the run saves it once (theta0.bin).
+    /// </summary>
     public IReadOnlyDictionary<string, Tensor> ExportState()
     {
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal)
         {
-            ["fisher_steps"] = tensor(FisherSteps),
+            [FisherStepsKey] = tensor(FisherSteps),
         };
         foreach (var name in _names)
         {
-            state[$"theta0.{name}"] = _theta0[name].clone();
-            state[$"fisher.{name}"] = _fisher[name].clone();
-            state[$"momentum.{name}"] = _momentum[name].clone();
+            state[FisherPrefix + name] = _fisher[name].clone();
+            if (_momentum.TryGetValue(name, out var momentum)) state[MomentumPrefix + name] = momentum.clone();
         }
         return state;
     }
 
-    /// <summary>Restores <see cref="ExportState"/>; a missing key or a wrong shape is an error naming it, and nothing changes.</summary>
+    /// <summary>
+    /// Restores <see cref="ExportState"/>; a missing key or a wrong shape is an error naming it, and nothing changes.
+    /// State written before θ0 moved out of it still carries theta0.* entries: their shapes are checked (they tell a
+    /// checkpoint of another model), their values are not used, since θ0 comes from the run's own theta0.bin.
+    /// </summary>
     public void ImportState(IReadOnlyDictionary<string, Tensor> state)
     {
-        if (!state.TryGetValue("fisher_steps", out var steps) || steps.numel() != 1)
-            throw new InvalidDataException("score state lacks 'fisher_steps'.");
+        if (!state.TryGetValue(FisherStepsKey, out var steps) || steps.numel() != 1)
+            throw new InvalidDataException($"score state lacks '{FisherStepsKey}'.");
         foreach (var name in _names)
         {
-            foreach (var key in new[] { $"theta0.{name}", $"fisher.{name}", $"momentum.{name}" })
+            var shape = _parameters[name].shape;
+            foreach (var prefix in new[] { Theta0Prefix, FisherPrefix, MomentumPrefix })
             {
+                var key = prefix + name;
                 if (!state.TryGetValue(key, out var value))
-                    throw new InvalidDataException($"score state lacks '{key}'.");
-                if (!value.shape.SequenceEqual(_theta0[name].shape))
-                    throw new InvalidDataException($"score state '{key}' is [{string.Join(", ", value.shape)}], the model's tensor is [{string.Join(", ", _theta0[name].shape)}].");
+                {
+                    if (prefix == FisherPrefix) throw new InvalidDataException($"score state lacks '{key}'.");
+                    continue;
+                }
+                if (!value.shape.SequenceEqual(shape))
+                    throw new InvalidDataException($"score state '{key}' is [{string.Join(", ", value.shape)}], the model's tensor is [{string.Join(", ", shape)}].");
             }
         }
         using var noGrad = no_grad();
         foreach (var name in _names)
         {
-            _theta0[name].copy_(state[$"theta0.{name}"]);
-            _fisher[name].copy_(state[$"fisher.{name}"]);
-            _momentum[name].copy_(state[$"momentum.{name}"]);
+            _fisher[name].copy_(state[FisherPrefix + name]);
+            if (state.TryGetValue(MomentumPrefix + name, out var momentum)) MomentumBuffer(name, _parameters[name]).copy_(momentum);
+            else if (_momentum.Remove(name, out var stale)) stale.Dispose();
         }
         FisherSteps = steps.to(ScalarType.Int64).cpu().item<long>();
     }
 
+    private Tensor MomentumBuffer(string name, Tensor parameter)
+    {
+        if (!_momentum.TryGetValue(name, out var buffer))
+        {
+            // Allocated inside callers' dispose scopes, but it lives as long as the tracker.
+            buffer = zeros(parameter.shape, ScalarType.Float32, parameter.device).DetachFromDisposeScope();
+            _momentum[name] = buffer;
+        }
+        return buffer;
+    }
+
     public void Dispose()
     {
-        foreach (var t in _theta0.Values.Concat(_fisher.Values).Concat(_momentum.Values)) t.Dispose();
-        _theta0.Clear();
+        foreach (var t in _fisher.Values.Concat(_momentum.Values)) t.Dispose();
         _fisher.Clear();
         _momentum.Clear();
+        if (_ownsTheta0) Theta0.Dispose();
     }
 }

@@ -134,7 +134,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         }
         using var scope = NewDisposeScope();
         var mask = completionMask.to(hidden.device).to_type(ScalarType.Bool);
-        if (mask.select(1, 0).any().item<bool>())
+        if (mask.device_type == DeviceType.CPU && mask.select(1, 0).any().item<bool>()) // a read on a GPU would stall every call; GPU batches are checked where they are built
         {
             throw new ArgumentException("completionMask[:, 0] is set, but the first position has no preceding token to predict it from", nameof(completionMask));
         }

@@ -14,7 +14,9 @@ public sealed class BsrAdamWStep(IBsrAdamW optimizer) : IOptimizerStep
 
     public long StepCount => Optimizer.StepCount;
 
-    public OptimizerStepResult Step(double learningRate, double maxGradNorm) => Optimizer.Step(learningRate, maxGradNorm, computeNorm: true);
+    /// <remarks>BSR-AdamW clips with the norm over its active blocks, which it measures itself; a precomputed norm is not used.</remarks>
+    public OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null) =>
+        Optimizer.Step(learningRate, maxGradNorm, computeNorm: true);
 
     public void ZeroGrad()
     {

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Optim;
@@ -25,5 +26,27 @@ public static class GradientClipping
             foreach (var g in grads) g.mul_(coefficient);
         }
         return norm;
+    }
+
+    /// <summary>
+    /// Scales every gradient in place by min(1, maxNorm / (norm + 1e-6)) with a norm the caller already holds on the
+    /// device (and has checked is finite): the coefficient stays on the device, so clipping costs no host sync.
+    /// <paramref name="maxNorm"/> ≤ 0 leaves the gradients as they are.
+    /// </summary>
+    public static void ClipGlobalNorm(IEnumerable<Tensor> parameters, double maxNorm, Tensor norm)
+    {
+        if (maxNorm <= 0) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        // Held for the whole call: a Scalar made implicitly for one op can be collected while libtorch still reads it.
+        using var bound = maxNorm.ToScalar();
+        using var epsilon = 1e-6.ToScalar();
+        using var one = 1.0.ToScalar();
+        Tensor? coefficient = null;
+        foreach (var g in parameters.Select(p => p.grad).OfType<Tensor>())
+        {
+            coefficient ??= norm.to(ScalarType.Float32).add(epsilon).reciprocal_().mul_(bound).clamp_max_(one);
+            g.mul_(coefficient.to(g.device));
+        }
     }
 }

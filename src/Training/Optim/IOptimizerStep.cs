@@ -15,7 +15,12 @@ public interface IOptimizerStep : IDisposable
     /// <summary>Applied steps so far.</summary>
     long StepCount { get; }
 
-    OptimizerStepResult Step(double learningRate, double maxGradNorm);
+    /// <param name="precomputedGradNorm">
+    /// The global gradient L2 norm as a scalar on the gradients' device, when the caller has already computed it
+    /// and checked that it is finite; an optimizer may clip with it instead of measuring the norm again (and then
+    /// reports <see cref="OptimizerStepResult.GradNorm"/> as NaN). Null: the optimizer measures the norm itself.
+    /// </param>
+    OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null);
 
     /// <summary>Zeroes gradients in place (their memory stays where the native optimizer expects it).</summary>
     void ZeroGrad();

@@ -23,10 +23,20 @@ public sealed class TorchAdamWStep : IOptimizerStep
 
     public long StepCount { get; private set; }
 
-    public OptimizerStepResult Step(double learningRate, double maxGradNorm)
+    public OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null)
     {
-        var norm = GradientClipping.ClipGlobalNorm(parameters.Select(p => (Tensor)p.Parameter), maxGradNorm);
-        if (!double.IsFinite(norm)) return new OptimizerStepResult(norm, Finite: false, Applied: false, learningRate);
+        double norm;
+        if (precomputedGradNorm is not null)
+        {
+            // The caller has read the norm back and found it finite; clipping with it on the device needs no second sync.
+            GradientClipping.ClipGlobalNorm(parameters.Select(p => (Tensor)p.Parameter), maxGradNorm, precomputedGradNorm);
+            norm = double.NaN;
+        }
+        else
+        {
+            norm = GradientClipping.ClipGlobalNorm(parameters.Select(p => (Tensor)p.Parameter), maxGradNorm);
+            if (!double.IsFinite(norm)) return new OptimizerStepResult(norm, Finite: false, Applied: false, learningRate);
+        }
         foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
         optimizer.step();
         StepCount++;

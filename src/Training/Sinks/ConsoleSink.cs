@@ -7,7 +7,7 @@ namespace DeltaTui.Training.Sinks;
 /// <summary>
 /// The headless progress line: "step 40/200  loss 0.5123  margin 0.412  acc 0.81  1,234 tok/s  ETA 1m12s",
 /// at most one per <paramref name="minimumInterval"/> (plus the first and last step), and one line for
-/// every eval, save, warning, skipped step and the end of the run.
+/// every eval, save, warning, skipped step and the end of the run; a profiled run ends with its table of phases.
 /// </summary>
 public sealed class ConsoleSink(TextWriter output, TimeSpan minimumInterval, TimeProvider? timeProvider = null) : IEventSink
 {
@@ -53,6 +53,7 @@ public sealed class ConsoleSink(TextWriter output, TimeSpan minimumInterval, Tim
             case RunFinished finished:
                 return $"{(finished.Stopped ? "stopped" : "finished")} at step {finished.Step}; {finished.SavedFiles.Count} files saved in {finished.RunDirectory}";
             case RunFailed failed: return $"run failed at step {failed.Step}: {failed.Message}";
+            case ProfileSummarized profile: return string.Join(Environment.NewLine, StepProfile.Table(profile));
             default: return null;
         }
     }

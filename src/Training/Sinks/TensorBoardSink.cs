@@ -6,7 +6,8 @@ namespace DeltaTui.Training.Sinks;
 
 /// <summary>
 /// Scalars for TensorBoard through TorchSharp's SummaryWriter: training metrics under their TRL
-/// names, eval/… and iou/… as published, and the aggregate weight change per step.
+/// names, eval/… and iou/… as published, the aggregate weight change per step, and with training.profile
+/// the milliseconds of each phase of a step as profile/&lt;phase&gt;_ms.
 /// </summary>
 public sealed class TensorBoardSink(string logDirectory) : IEventSink
 {
@@ -21,6 +22,10 @@ public sealed class TensorBoardSink(string logDirectory) : IEventSink
             case StepCompleted step: WriteAll(step.Metrics, step.Step); break;
             case EvalCompleted eval: WriteAll(eval.Metrics, eval.Step); break;
             case IouSnapshot iou: WriteAll(iou.Metrics, iou.Step); break;
+            case StepProfiled profiled:
+                foreach (var (phase, ms) in profiled.PhaseMilliseconds) _writer.add_scalar($"profile/{phase}_ms", (float)ms, profiled.Step);
+                _writer.add_scalar("profile/total_ms", (float)profiled.TotalMilliseconds, profiled.Step);
+                break;
             case StepSkipped skipped: _writer.add_scalar("train/skipped_steps", skipped.TotalSkipped, skipped.Step); break;
             case DeltaStatsComputed delta when delta.Tensors.Count > 0:
                 var squared = delta.Tensors.Sum(t => t.Norm * t.Norm);

@@ -275,10 +275,36 @@ public class ConfigLoaderTests
     [Fact]
     public void Given_dtype_aliases_When_loading_Then_they_map_to_the_canonical_type()
     {
-        DeltaTuiOptions options = Load([], null, "--model.dtype", "BF16", "--run.dtype", "fp32");
+        DeltaTuiOptions options = Load([], null, "--model.dtype", "BF16", "--run.dtype", "bf16");
 
         Assert.Equal(TensorDType.BFloat16, options.Model.DType);
-        Assert.Equal(TensorDType.Float32, options.Run.DType);
+        Assert.Equal(TensorDType.BFloat16, options.Run.DType);
+    }
+
+    [Fact]
+    public void Given_an_activation_dtype_other_than_the_weights_When_loading_Then_run_dtype_is_rejected_naming_both()
+    {
+        ConfigProblem problem = Assert.Single(LoadFails([], null, "--model.dtype", "bf16", "--run.dtype", "fp32").Problems);
+
+        Assert.Equal("run.dtype", problem.Key);
+        Assert.Contains("float32 differs from model.dtype bfloat16", problem.Message);
+    }
+
+    [Fact]
+    public void Given_no_activation_dtype_When_loading_Then_it_is_unset_and_any_weight_dtype_is_accepted()
+    {
+        DeltaTuiOptions options = Load([], null, "--model.dtype", "fp16");
+
+        Assert.Null(options.Run.DType);
+        Assert.Equal(TensorDType.Float16, options.Model.DType);
+    }
+
+    [Fact]
+    public void Given_the_profile_key_on_the_command_line_When_loading_Then_profiling_is_on_and_it_is_off_by_default()
+    {
+        Assert.True(Load([], null, "--training.profile", "true").Training.Profile);
+        Assert.False(Load([ConfigFiles.Shipped("demo.json")]).Training.Profile);
+        Assert.Equal("training.profile", Assert.Single(LoadFails([], null, "--training.profile", "sometimes").Problems).Key);
     }
 
     [Theory]

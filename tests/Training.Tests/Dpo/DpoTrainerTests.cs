@@ -21,6 +21,7 @@ public class DpoTrainerTests : IDisposable
         public required EventHub Hub { get; init; }
         public required TrainingControl Control { get; init; }
         public required System.Threading.Channels.ChannelReader<RunEvent> Events { get; init; }
+        public required Theta0 Theta0 { get; init; }
 
         public List<RunEvent> Drain()
         {
@@ -33,29 +34,33 @@ public class DpoTrainerTests : IDisposable
         public void Dispose()
         {
             Trainer.Dispose();
+            Theta0.Dispose();
             Policy.Dispose();
             Control.Dispose();
         }
     }
 
+    /// <param name="masks">Builds the workbench from the policy and the run's θ0 (shared with the weight deltas, as the run factory does).</param>
     private Run NewRun(int steps, IDpoBatchSource? data = null, IReferenceModel? reference = null, int checkpointEvery = 0,
-        int maxNonFinite = 10, int gradAccumulation = 1, int evalEvery = 0, Func<TinyCausalLm, IMaskWorkbench>? masks = null, int maskInterval = 50)
+        int maxNonFinite = 10, int gradAccumulation = 1, int evalEvery = 0, Func<TinyCausalLm, Theta0, IMaskWorkbench>? masks = null, int maskInterval = 50,
+        bool profile = false, double maxGradNorm = 1.0, TrainingControl? control = null)
     {
         var policy = new TinyCausalLm(seed: 5);
         var hub = new EventHub();
         var events = hub.Subscribe();
-        var control = new TrainingControl();
+        control ??= new TrainingControl();
         var source = data ?? TinyPreferenceData.Source(gradAccumulation: gradAccumulation);
         var options = new DpoTrainerOptions
         {
             RunName = "test", RunDirectory = _runDir, TotalSteps = steps, GradAccumulation = gradAccumulation,
-            LearningRate = step => 0.05, MaxGradNorm = 1.0, DeltaInterval = 2, CheckpointEvery = checkpointEvery,
-            MaxConsecutiveNonFinite = maxNonFinite, EvalEvery = evalEvery, MaskInterval = maskInterval,
+            LearningRate = step => 0.05, MaxGradNorm = maxGradNorm, DeltaInterval = 2, CheckpointEvery = checkpointEvery,
+            MaxConsecutiveNonFinite = maxNonFinite, EvalEvery = evalEvery, MaskInterval = maskInterval, Profile = profile,
         };
+        var theta0 = new Theta0(policy.named_parameters().Select(p => new NamedTensor(p.name, p.parameter)));
         var optimizer = new TorchAdamWStep(policy.named_parameters().Select(p => (p.name, p.parameter)), new BsrAdamWOptions(WeightDecay: 0));
         var trainer = new DpoTrainer(options, policy, reference ?? new FrozenCopyReference(new TinyCausalLm(seed: 5)), source, optimizer, hub, control,
-            masks?.Invoke(policy));
-        return new Run { Policy = policy, Trainer = trainer, Hub = hub, Control = control, Events = events };
+            masks?.Invoke(policy, theta0), theta0: theta0);
+        return new Run { Policy = policy, Trainer = trainer, Hub = hub, Control = control, Events = events, Theta0 = theta0 };
     }
 
     private static double[] Losses(IEnumerable<RunEvent> events) =>
@@ -247,15 +252,15 @@ public class DpoTrainerTests : IDisposable
         Assert.Equal([RunState.Running, RunState.Paused, RunState.Running, RunState.Saved], states);
     }
 
-    private static MaskWorkbench Workbench(TinyCausalLm policy, string directory) => new(
+    private static MaskWorkbench Workbench(TinyCausalLm policy, string directory, Theta0? theta0 = null) => new(
         policy.named_parameters().Select(p => (p.name, p.parameter)), new ScoreParticipation(IncludeEmbeddings: true), new MaskOptions(0.5),
-        name => zeros(policy.named_parameters().Single(p => p.name == name).parameter.shape), directory, "tiny-test-lm");
+        name => zeros(policy.named_parameters().Single(p => p.name == name).parameter.shape), directory, "tiny-test-lm", theta0);
 
     [Fact]
     public void Given_a_save_masks_request_When_the_run_is_between_steps_Then_all_three_masks_are_saved_and_training_continues()
     {
         var maskDir = Path.Combine(_runDir, "masks");
-        using var run = NewRun(steps: 2, masks: policy => Workbench(policy, maskDir));
+        using var run = NewRun(steps: 2, masks: (policy, theta0) => Workbench(policy, maskDir, theta0));
         run.Control.RequestSaveMasks();
         var outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
         var saved = run.Drain().OfType<MaskSaved>().ToList();
@@ -284,7 +289,7 @@ public class DpoTrainerTests : IDisposable
     public void Given_an_iou_computation_that_throws_When_masks_are_compared_Then_IouFailed_is_published_and_training_finishes()
     {
         var maskDir = Path.Combine(_runDir, "masks");
-        using var run = NewRun(steps: 4, masks: policy => new BrokenIou(Workbench(policy, maskDir)), maskInterval: 2);
+        using var run = NewRun(steps: 4, masks: (policy, theta0) => new BrokenIou(Workbench(policy, maskDir, theta0)), maskInterval: 2);
         var outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
         var events = run.Drain();
 
@@ -292,5 +297,188 @@ public class DpoTrainerTests : IDisposable
         Assert.Equal([2, 4], events.OfType<IouFailed>().Select(f => f.Step));
         Assert.Contains("popcount exploded", events.OfType<IouFailed>().First().Message);
         Assert.Equal(4, events.OfType<StepCompleted>().Count());
+    }
+
+    [Fact]
+    public void Given_a_run_with_masks_stopped_at_step_k_When_resumed_Then_losses_and_scores_equal_an_uninterrupted_run_and_checkpoints_hold_no_theta0()
+    {
+        var maskDir = Path.Combine(_runDir, "masks");
+        var scoresFile = ScoresFile.FileName(6);
+        double[] uninterrupted;
+        var uninterruptedScores = Path.Combine(Directory.CreateTempSubdirectory("dpo-scores-").FullName, scoresFile);
+        using (var run = NewRun(steps: 6, gradAccumulation: 2, masks: (policy, theta0) => Workbench(policy, maskDir, theta0)))
+        {
+            run.Trainer.Run(TestContext.Current.CancellationToken);
+            uninterrupted = Losses(run.Drain());
+        }
+        File.Copy(Path.Combine(_runDir, scoresFile), uninterruptedScores);
+        Directory.Delete(_runDir, recursive: true);
+        Directory.CreateDirectory(_runDir);
+
+        double[] firstPart;
+        var stopControl = new TrainingControl();
+        using (var stopped = NewRun(steps: 6, gradAccumulation: 2, masks: (policy, theta0) => Workbench(policy, maskDir, theta0), control: stopControl,
+                   data: new StopDuringStep(TinyPreferenceData.Source(gradAccumulation: 2), stopAtStep: 2, stopControl)))
+        {
+            Assert.Equal(TrainingEnd.Stopped, stopped.Trainer.Run(TestContext.Current.CancellationToken).End);
+            firstPart = Losses(stopped.Drain());
+        }
+        var checkpoint = new CheckpointStore(Path.Combine(_runDir, "checkpoints")).FindLatestComplete();
+        Assert.NotNull(checkpoint);
+        var stateKeys = ScoreStateKeys(Path.Combine(checkpoint, "scores-state.bin"));
+        Assert.Contains(stateKeys, k => k.StartsWith("fisher.", StringComparison.Ordinal));
+        Assert.DoesNotContain(stateKeys, k => k.StartsWith("theta0.", StringComparison.Ordinal));
+
+        double[] secondPart;
+        using (var resumed = NewRun(steps: 6, gradAccumulation: 2, masks: (policy, theta0) => Workbench(policy, maskDir, theta0)))
+        {
+            // θ0 is snapshotted from the freshly built policy: make it wrong, so only theta0.bin can put it right.
+            using (no_grad()) foreach (var name in resumed.Theta0.Names) resumed.Theta0.Stored(name).add_(1f);
+            resumed.Trainer.Resume(checkpoint);
+            resumed.Trainer.Run(TestContext.Current.CancellationToken);
+            secondPart = Losses(resumed.Drain());
+        }
+
+        var combined = firstPart.Concat(secondPart).ToArray();
+        Assert.Equal(uninterrupted.Length, combined.Length);
+        for (var i = 0; i < uninterrupted.Length; i++) Assert.Equal(uninterrupted[i], combined[i], 6);
+        foreach (var method in new[] { ScoreMethod.Fisher, ScoreMethod.Magnitude })
+        {
+            var expected = ScoresFile.Load(uninterruptedScores, method).ToDictionary(t => t.Name, t => t.Tensor);
+            var actual = ScoresFile.Load(Path.Combine(_runDir, scoresFile), method);
+            Assert.Equal(expected.Count, actual.Count);
+            foreach (var (name, tensor) in actual)
+                Assert.True(tensor.allclose(expected[name], rtol: 1e-5, atol: 1e-7), $"{method} score of {name} differs after resume");
+        }
+    }
+
+    private static List<string> ScoreStateKeys(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        var keys = new List<string>();
+        var count = reader.ReadInt32();
+        for (var i = 0; i < count; i++)
+        {
+            keys.Add(reader.ReadString());
+            Tensor.Load(reader).Dispose();
+        }
+        return keys;
+    }
+
+    [Fact]
+    public void Given_profiling_When_a_run_trains_Then_every_step_publishes_all_phases_and_profile_json_holds_their_medians()
+    {
+        using var run = NewRun(steps: 6, gradAccumulation: 2, profile: true);
+        run.Trainer.Run(TestContext.Current.CancellationToken);
+        var events = run.Drain();
+
+        var profiled = events.OfType<StepProfiled>().ToList();
+        Assert.Equal([1, 2, 3, 4, 5, 6], profiled.Select(p => p.Step));
+        Assert.All(profiled, p =>
+        {
+            Assert.Equal(StepPhases.All, p.PhaseMilliseconds.Keys);
+            Assert.False(p.Skipped);
+            Assert.All(p.PhaseMilliseconds.Values, ms => Assert.True(ms >= 0));
+            foreach (var phase in new[] { StepPhases.Data, StepPhases.ForwardPolicy, StepPhases.ForwardReference, StepPhases.Backward, StepPhases.Optimizer })
+                Assert.True(p.PhaseMilliseconds[phase] > 0, $"{phase} took no time at step {p.Step}");
+            Assert.Equal(p.PhaseMilliseconds.Values.Sum(), p.TotalMilliseconds, 6);
+        });
+
+        var summary = events.OfType<ProfileSummarized>().Single();
+        Assert.Equal(Path.Combine(_runDir, StepProfile.FileName), summary.Path);
+        Assert.Equal((6, 3, 3), (summary.StepsProfiled, summary.WarmupStepsExcluded, summary.StepsInMedian));
+        // Steps 4, 5 and 6: the median of three is the middle one.
+        var backward = profiled.Skip(3).Select(p => p.PhaseMilliseconds[StepPhases.Backward]).Order().ToArray()[1];
+        Assert.Equal(backward, summary.MedianPhaseMilliseconds[StepPhases.Backward], 9);
+
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(summary.Path));
+        var medians = json.RootElement.GetProperty("median_ms");
+        Assert.Equal([.. StepPhases.All, "total"], medians.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(backward, medians.GetProperty(StepPhases.Backward).GetDouble(), 9);
+        Assert.Equal(3, json.RootElement.GetProperty("steps_in_median").GetInt32());
+        Assert.Contains(events.OfType<LogMessage>(), m => m.Message.StartsWith("step profile", StringComparison.Ordinal) && m.Message.Contains(summary.Path));
+    }
+
+    [Fact]
+    public void Given_profiling_off_When_a_run_trains_Then_nothing_is_profiled_and_no_profile_json_is_written()
+    {
+        using var run = NewRun(steps: 4);
+        run.Trainer.Run(TestContext.Current.CancellationToken);
+        var events = run.Drain();
+
+        Assert.Equal(4, events.OfType<StepCompleted>().Count());
+        Assert.Empty(events.OfType<StepProfiled>());
+        Assert.Empty(events.OfType<ProfileSummarized>());
+        Assert.False(File.Exists(Path.Combine(_runDir, StepProfile.FileName)));
+    }
+
+    [Fact]
+    public void Given_profiling_and_steps_with_a_non_finite_loss_When_they_are_skipped_Then_they_are_profiled_as_skipped_and_left_out_of_the_medians()
+    {
+        using var run = NewRun(steps: 10, reference: new NaNReference(), maxNonFinite: 2, profile: true);
+        run.Trainer.Run(TestContext.Current.CancellationToken);
+        var events = run.Drain();
+
+        var profiled = events.OfType<StepProfiled>().ToList();
+        Assert.Equal([1, 2], profiled.Select(p => p.Step));
+        Assert.All(profiled, p => Assert.True(p.Skipped));
+        Assert.All(profiled, p => Assert.Equal(0, p.PhaseMilliseconds[StepPhases.Optimizer]));
+        var summary = events.OfType<ProfileSummarized>().Single();
+        Assert.Equal(0, summary.StepsInMedian);
+        Assert.True(File.Exists(summary.Path));
+    }
+
+    [Fact]
+    public void Given_no_clipping_When_a_step_runs_Then_grad_norm_is_the_l2_norm_of_all_gradients()
+    {
+        using var run = NewRun(steps: 1, maxGradNorm: 0);
+        run.Trainer.Run(TestContext.Current.CancellationToken);
+        var reported = run.Drain().OfType<StepCompleted>().Single().Metrics[DpoMetricNames.GradNorm];
+
+        // Unclipped, the gradients of the only step are still in .grad after the run.
+        var squares = run.Policy.parameters().Sum(p => p.grad!.to(ScalarType.Float64).square().sum().item<double>());
+        Assert.Equal(Math.Sqrt(squares), reported, 5);
+    }
+
+    [Fact]
+    public void Given_score_state_written_while_it_still_carried_theta0_When_a_workbench_loads_it_Then_fisher_is_restored_and_theta0_stays_the_runs()
+    {
+        using var policy = new TinyCausalLm(seed: 5);
+        using var theta0 = new Theta0(policy.named_parameters().Select(p => new NamedTensor(p.name, p.parameter)));
+        using var saved = Workbench(policy, Path.Combine(_runDir, "masks"), theta0);
+        foreach (var p in policy.parameters()) p.grad = ones_like(p) * 0.5;
+        saved.AccumulateGradients();
+        using var current = new MemoryStream();
+        saved.SaveState(current);
+
+        // The older layout: the same entries plus theta0.<name> for every scored tensor (here deliberately not the run's θ0).
+        current.Position = 0;
+        var entries = new List<(string Name, Tensor Tensor)>();
+        using (var reader = new BinaryReader(current, System.Text.Encoding.UTF8, leaveOpen: true))
+            for (int i = 0, n = reader.ReadInt32(); i < n; i++) entries.Add((reader.ReadString(), Tensor.Load(reader)));
+        var scored = policy.named_parameters().Where(p => p.parameter.dim() == 2).ToList();
+        entries.AddRange(scored.Select(p => ($"theta0.{p.name}", full_like(p.parameter, 42f))));
+        using var legacy = new MemoryStream();
+        using (var writer = new BinaryWriter(legacy, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(entries.Count);
+            foreach (var (name, tensor) in entries)
+            {
+                writer.Write(name);
+                tensor.Save(writer);
+            }
+        }
+        using var loaded = Workbench(policy, Path.Combine(_runDir, "masks"), theta0);
+
+        legacy.Position = 0;
+        loaded.LoadState(legacy, "checkpoints/step-4/scores-state.bin");
+
+        Assert.NotEmpty(scored);
+        foreach (var (name, _) in scored)
+        {
+            using var fisher = loaded.FisherScore(name);
+            Assert.True(fisher!.allclose(full_like(fisher, 0.25f)), $"Fisher of {name}");
+        }
+        Assert.All(theta0.Names, name => Assert.True(theta0.Stored(name).allclose(policy.named_parameters().Single(p => p.name == name).parameter)));
     }
 }

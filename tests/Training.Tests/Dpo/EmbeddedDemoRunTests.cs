@@ -2,6 +2,7 @@ using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Events;
 using DeltaTui.Training.Masks;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Dpo;
@@ -107,5 +108,31 @@ public class EmbeddedDemoRunTests : IDisposable
         Assert.Equal(2, firstLoss.Count);
         Assert.Equal(2, cacheWrites[0].Length); // train and eval
         Assert.Equal(cacheWrites[0], cacheWrites[1]); // the second run read them, it did not write them again
+    }
+
+    [Fact]
+    public void Given_bf16_weights_When_the_demo_run_is_built_and_trains_Then_one_bf16_theta0_serves_deltas_and_scores()
+    {
+        var options = DemoOptions(_root, "--model.dtype", "bf16", "--training.steps", "2", "--training.eval_every", "0", "--masks.mask_interval", "0",
+            "--delta.delta_interval", "1");
+        var hub = new EventHub();
+        var events = hub.Subscribe();
+        using var control = new TrainingControl();
+        using (var run = DpoRunFactory.Create(options, "bf16", hub, control, resume: false))
+        {
+            var theta0 = run.Trainer.Delta.Origin;
+            Assert.Same(theta0, Assert.IsType<MaskWorkbench>(run.Masks).Theta0);
+            Assert.All(theta0.Names, name => Assert.Equal(ScalarType.BFloat16, theta0.Stored(name).dtype));
+            var parameters = run.Trainer.Delta.Origin.Names.Sum(name => theta0.Stored(name).numel());
+            Assert.Equal(2 * parameters, theta0.Bytes);
+            Assert.Equal(TrainingEnd.Completed, run.Trainer.Run(TestContext.Current.CancellationToken).End);
+        }
+        hub.Complete();
+        var all = new List<RunEvent>();
+        while (events.TryRead(out var e)) all.Add(e);
+
+        Assert.Equal(2, all.OfType<StepCompleted>().Count());
+        Assert.All(all.OfType<StepCompleted>(), s => Assert.True(double.IsFinite(s.Metrics["grad_norm"]) && s.Metrics["grad_norm"] > 0));
+        Assert.Contains(all.OfType<DeltaStatsComputed>(), d => d.Tensors.Any(t => t.Norm > 0));
     }
 }

@@ -41,4 +41,14 @@ public class PositionalBatchSourceTests
         using var laterFresh = Source(pairs).TrainBatch(5, 0);
         Assert.Equal(laterFresh.PairIds, nextEpoch.PairIds);
     }
+
+    [Fact]
+    public void Given_a_pair_with_an_empty_prompt_When_the_source_is_built_Then_it_is_rejected_naming_the_pair()
+    {
+        var pairs = new List<TokenizedPair> { new([5], [7], [8]), new([], [3], [1]) };
+
+        var error = Assert.Throws<ArgumentException>(() => Source(pairs));
+
+        Assert.Contains("training pair 1 has an empty prompt", error.Message);
+    }
 }

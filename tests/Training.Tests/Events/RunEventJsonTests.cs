@@ -17,6 +17,8 @@ public class RunEventJsonTests
             new IouSnapshot(5, new Dictionary<string, double> { ["iou/fisher_vs_magnitude"] = 0.25 },
                 [new TensorIou("fisher_vs_magnitude", "w", 4, 4, 2, 6, 1.0 / 3, 0.5, 0.5, 0.1)]) { Time = time },
             new RunStateChanged(RunState.Paused, "by user") { Time = time },
+            new StepProfiled(4, false, new Dictionary<string, double> { ["forward_policy"] = 12.5, ["backward"] = 20.25 }, 32.75) { Time = time },
+            new ProfileSummarized(10, 3, 7, new Dictionary<string, double> { ["forward_policy"] = 12.5, ["optimizer"] = double.NaN }, 40, "runs/demo/profile.json") { Time = time },
             new RunFinished(100, "runs/demo", ["masks/demo/fisher-step100.pt"], Stopped: true) { Time = time },
         ];
         foreach (var e in events)

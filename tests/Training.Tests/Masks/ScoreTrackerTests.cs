@@ -76,10 +76,16 @@ public sealed class ScoreTrackerTests
         var g2 = new Dictionary<string, Tensor?> { ["w"] = tensor(new[] { 2f, 0f }).reshape(1, 2) };
         uninterrupted.AccumulateGradients(g1);
         var state = uninterrupted.ExportState();
+        using var theta0File = new MemoryStream();
+        uninterrupted.Theta0.Save(theta0File);
         uninterrupted.AccumulateGradients(g2);
 
+        // A resumed run rebuilds the model, then restores θ0 from theta0.bin and the accumulators from the checkpoint.
         using (no_grad()) weightB.add_(5f);
-        using var resumed = new ScoreTracker([new("w", weightB)]);
+        using var theta0 = new Theta0([new("w", weightB)]);
+        theta0File.Position = 0;
+        theta0.Load(theta0File, "theta0.bin");
+        using var resumed = new ScoreTracker([new("w", weightB)], theta0: theta0);
         resumed.ImportState(state);
         resumed.AccumulateGradients(g2);
         using (no_grad()) weightA.add_(5f);
@@ -87,6 +93,59 @@ public sealed class ScoreTrackerTests
         Assert.Equal(uninterrupted.Scores(ScoreMethod.Fisher)[0].Tensor.data<float>().ToArray(), resumed.Scores(ScoreMethod.Fisher)[0].Tensor.data<float>().ToArray());
         Assert.Equal(new[] { 5f, 5f }, resumed.Scores(ScoreMethod.Magnitude)[0].Tensor.flatten().data<float>().ToArray());
         Assert.Equal(2, resumed.FisherSteps);
+    }
+
+    [Fact]
+    public void Given_a_tracker_When_its_state_is_exported_Then_theta0_is_not_in_it_and_momentum_only_once_given()
+    {
+        using var tracker = new ScoreTracker([new("w", ones(1, 2))]);
+        using var untouched = new ScoreTracker([new("v", ones(1, 2))]);
+
+        var before = tracker.ExportState();
+        tracker.UpdateMomentum("w", ones(1, 2), ones(1, 2), step: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8);
+        var after = tracker.ExportState();
+
+        Assert.Equal(["fisher.w", "fisher_steps"], before.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["fisher.w", "fisher_steps", "momentum.w"], after.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { 0f, 0f }, untouched.Scores(ScoreMethod.Momentum)[0].Tensor.flatten().data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Given_score_state_of_an_older_run_with_theta0_entries_When_imported_Then_it_loads_and_magnitude_still_measures_from_the_run_theta0()
+    {
+        var weight = tensor(new[] { 1f, 2f }).reshape(1, 2);
+        using var tracker = new ScoreTracker([new("w", weight)]);
+        var legacy = new Dictionary<string, Tensor>
+        {
+            ["fisher_steps"] = tensor(3L),
+            ["theta0.w"] = tensor(new[] { 100f, 100f }).reshape(1, 2),
+            ["fisher.w"] = tensor(new[] { 0.5f, 0.25f }).reshape(1, 2),
+            ["momentum.w"] = tensor(new[] { 2f, 4f }).reshape(1, 2),
+        };
+
+        tracker.ImportState(legacy);
+        using (no_grad()) weight.add_(1f);
+
+        Assert.Equal(3, tracker.FisherSteps);
+        Assert.Equal(new[] { 0.5f, 0.25f }, tracker.Scores(ScoreMethod.Fisher)[0].Tensor.flatten().data<float>().ToArray());
+        Assert.Equal(new[] { 2f, 4f }, tracker.Scores(ScoreMethod.Momentum)[0].Tensor.flatten().data<float>().ToArray());
+        Assert.Equal(new[] { 1f, 1f }, tracker.Scores(ScoreMethod.Magnitude)[0].Tensor.flatten().data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Given_a_bf16_weight_and_a_shared_theta0_When_scoring_magnitude_Then_the_change_is_taken_in_fp32()
+    {
+        // 256 → 258 is one bf16 step; 1 → 1 + 2⁻⁷ another.
+        var weight = tensor(new[] { 1f, 256f }).reshape(1, 2).to(ScalarType.BFloat16);
+        using var theta0 = new Theta0([new("w", weight)]);
+        using var tracker = new ScoreTracker([new("w", weight)], theta0: theta0);
+        using (no_grad()) weight.copy_(tensor(new[] { 1.0078125f, 258f }).reshape(1, 2));
+
+        var magnitude = tracker.Scores(ScoreMethod.Magnitude)[0].Tensor;
+
+        Assert.Equal(ScalarType.Float32, magnitude.dtype);
+        Assert.Equal(new[] { 0.0078125f, 2f }, magnitude.flatten().data<float>().ToArray());
+        Assert.Equal(ScalarType.BFloat16, theta0.Stored("w").dtype);
     }
 
     [Fact]

@@ -53,4 +53,21 @@ public class ConsoleSinkTests
         Assert.StartsWith("step 3/100", lines[2]);
         Assert.StartsWith("step 100/100", lines[3]);
     }
+
+    [Fact]
+    public async Task Given_a_profile_summary_When_printed_Then_it_is_a_table_of_phases_with_their_share_and_the_total()
+    {
+        var output = new StringWriter();
+        var sink = new ConsoleSink(output, TimeSpan.Zero);
+        var medians = new Dictionary<string, double> { ["forward_policy"] = 30, ["backward"] = 50, ["optimizer"] = 20 };
+
+        await sink.HandleAsync(new ProfileSummarized(10, 3, 7, medians, 100, "runs/x/profile.json"), TestContext.Current.CancellationToken);
+
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("step profile: median ms over 7 of 10 steps (first 3 left out)", lines[0]);
+        Assert.Equal(["forward_policy", "backward", "optimizer", "total"], lines[1..].Select(l => l.Trim().Split(' ')[0]));
+        Assert.Contains("50.000", lines[2]);
+        Assert.Contains("50.0%", lines[2]);
+        Assert.Contains("100.000", lines[4]);
+    }
 }

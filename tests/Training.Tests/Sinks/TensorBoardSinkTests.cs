@@ -26,4 +26,17 @@ public class TensorBoardSinkTests : IDisposable
         Assert.Contains("iou/fisher_vs_magnitude", content);
         Assert.DoesNotContain("grad_norm", content);
     }
+
+    [Fact]
+    public async Task Given_a_profiled_step_When_written_Then_each_phase_has_its_tag()
+    {
+        await using (var sink = new TensorBoardSink(_dir))
+            await sink.HandleAsync(new StepProfiled(3, false, new Dictionary<string, double> { ["forward_policy"] = 12.5, ["backward"] = 20 }, 32.5),
+                TestContext.Current.CancellationToken);
+        var content = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Assert.Single(Directory.GetFiles(_dir, "events.out.tfevents*", SearchOption.AllDirectories)),
+            TestContext.Current.CancellationToken));
+        Assert.Contains("profile/forward_policy_ms", content);
+        Assert.Contains("profile/backward_ms", content);
+        Assert.Contains("profile/total_ms", content);
+    }
 }
