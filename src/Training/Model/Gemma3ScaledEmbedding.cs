@@ -21,11 +21,26 @@ public sealed class Gemma3ScaledEmbedding : nn.Module<Tensor, Tensor>
 
     public Parameter Weight { get; }
 
+    /// <summary>sqrt(hidden) rounded to <paramref name="dtype"/> (round to nearest even), as a host value.</summary>
+    internal double ScaleIn(ScalarType dtype) => dtype switch
+    {
+        ScalarType.BFloat16 => RoundToBFloat16(_scale),
+        ScalarType.Float16 => (double)(Half)_scale,
+        _ => _scale,
+    };
+
+    private static double RoundToBFloat16(float value)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        var rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u;
+        return BitConverter.UInt32BitsToSingle(rounded);
+    }
+
     public override Tensor forward(Tensor inputIds)
     {
         using var scope = NewDisposeScope();
         var rows = Weight.index_select(0, inputIds.reshape(-1)).view([.. inputIds.shape, Weight.shape[1]]);
-        var scale = tensor(_scale, device: Weight.device).to_type(Weight.dtype);
-        return (rows * scale).MoveToOuterDisposeScope();
+        // A host scalar, not a device tensor made from host memory: that copy would wait for the GPU on every forward.
+        return rows.mul(ScaleIn(Weight.dtype)).MoveToOuterDisposeScope();
     }
 }

@@ -11,6 +11,9 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
     private readonly ModuleList<Gemma3DecoderLayer> _layers;
     private readonly Gemma3DecoderLayer[] _layerArray;
     private readonly Gemma3RmsNorm _norm;
+    // RoPE tables depend only on the length (and dtype/device); built once, because building them
+    // copies a host value to the device, which waits for the GPU.
+    private readonly Dictionary<(AttentionKind Kind, long Length, ScalarType DType, string Device), (Tensor Cos, Tensor Sin)> _rotaryTables = [];
 
     public Gemma3TextModel(Gemma3Config config, ScalarType dtype, Device device) : base(nameof(Gemma3TextModel))
     {
@@ -53,7 +56,7 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
             var (theta, scaling, window) = kind == AttentionKind.Full
                 ? (_config.RopeTheta, _config.RopeScaling, (int?)null)
                 : (_config.RopeLocalBaseFreq, RopeScaling.None, _config.SlidingWindow);
-            var (cos, sin) = RotaryEmbedding.Tables(_config.HeadDim, theta, scaling, length, dtype, device);
+            var (cos, sin) = RotaryTables(kind, theta, scaling, length, dtype, device);
             inputs[kind] = new LayerAttentionInputs(cos, sin, AttentionMasks.Additive(attentionMask, length, window, dtype, device));
         }
 
@@ -76,5 +79,37 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
                 : layer.call(hidden, inputs[layer.Kind]);
         }
         return _norm.forward(hidden).MoveToOuterDisposeScope();
+    }
+
+    private (Tensor Cos, Tensor Sin) RotaryTables(AttentionKind kind, double theta, RopeScaling scaling, long length, ScalarType dtype, Device device)
+    {
+        var key = (kind, length, dtype, device.ToString());
+        lock (_rotaryTables)
+        {
+            if (!_rotaryTables.TryGetValue(key, out var tables))
+            {
+                using var noGrad = no_grad();
+                var (cos, sin) = RotaryEmbedding.Tables(_config.HeadDim, theta, scaling, length, dtype, device);
+                // Owned by this module, not by whichever dispose scope the first forward ran in.
+                cos.DetachFromDisposeScope();
+                sin.DetachFromDisposeScope();
+                tables = _rotaryTables[key] = (cos, sin);
+            }
+            return tables;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var (cos, sin) in _rotaryTables.Values)
+            {
+                cos.Dispose();
+                sin.Dispose();
+            }
+            _rotaryTables.Clear();
+        }
+        base.Dispose(disposing);
     }
 }
