@@ -19,4 +19,10 @@ public sealed record DpoOptions
 
     /// <summary>Folder for precomputed reference log-probs, keyed by model and data fingerprint.</summary>
     public string ReferenceCacheDir { get; init; } = "runs/.reference-cache";
+
+    /// <summary>
+    /// Issue a frozen reference's forward from a second thread while the policy's forward is issued
+    /// (CUDA only: there both are bound by launching small kernels, and the GPU keeps them in order).
+    /// </summary>
+    public bool OverlapReference { get; init; } = true;
 }

@@ -103,6 +103,7 @@ public static class DpoRunFactory
             Device = device.ToString(),
             OptimizerName = optimizer.Name,
             Profile = options.Training.Profile,
+            OverlapReference = options.Dpo.OverlapReference && options.Dpo.Reference == ReferenceMode.Frozen && device.type == DeviceType.CUDA,
         };
         // At density 1 every block stays active (the dense path); selection would only cost time.
         var blocks = optimizer is BsrAdamWStep bsr && o.BsrDensity < 1

@@ -272,9 +272,30 @@ public sealed class DpoTrainer : IDisposable
     private (DpoLogProbs LogProbs, DpoLossResult Result) Score(DpoBatch batch, IReferenceModel reference, StepPhaseTimer? timer = null)
     {
         var b = batch.Pairs;
-        var policyLogProbs = _policy.CompletionLogProbs(batch.InputIds, batch.AttentionMask, batch.CompletionMask).to(ScalarType.Float32);
-        timer?.Lap(StepPhases.ForwardPolicy);
-        var referenceLogProbs = reference.LogProbs(batch).to(policyLogProbs.device);
+        Tensor policyLogProbs, referenceLogProbs;
+        if (_options.OverlapReference && ReferenceEquals(reference, _reference))
+        {
+            // Both forwards are issued at once; forward_policy then holds the overlapped time and
+            // forward_reference only what the reference needed beyond it.
+            var pending = new ReferenceOverlap(reference).Start(batch);
+            try
+            {
+                policyLogProbs = _policy.CompletionLogProbs(batch.InputIds, batch.AttentionMask, batch.CompletionMask).to(ScalarType.Float32);
+            }
+            catch
+            {
+                pending.Abandon();
+                throw;
+            }
+            timer?.Lap(StepPhases.ForwardPolicy);
+            referenceLogProbs = pending.Wait().to(policyLogProbs.device);
+        }
+        else
+        {
+            policyLogProbs = _policy.CompletionLogProbs(batch.InputIds, batch.AttentionMask, batch.CompletionMask).to(ScalarType.Float32);
+            timer?.Lap(StepPhases.ForwardPolicy);
+            referenceLogProbs = reference.LogProbs(batch).to(policyLogProbs.device);
+        }
         timer?.Lap(StepPhases.ForwardReference);
         var counts = batch.CompletionMask.sum(1).to(ScalarType.Float32);
         var logProbs = new DpoLogProbs(

@@ -53,6 +53,9 @@ public sealed record DpoTrainerOptions
     /// <summary>Time every phase of every step (waiting for the device at each phase boundary) and write profile.json at the end.</summary>
     public bool Profile { get; init; }
 
+    /// <summary>Run the training reference's forward on a worker thread beside the policy's (see <see cref="ReferenceOverlap"/>).</summary>
+    public bool OverlapReference { get; init; }
+
     public void Validate()
     {
         if (TotalSteps < 1) throw new ArgumentException($"training.steps must be ≥ 1, got {TotalSteps}");

@@ -43,7 +43,7 @@ public class DpoTrainerTests : IDisposable
     /// <param name="masks">Builds the workbench from the policy and the run's θ0 (shared with the weight deltas, as the run factory does).</param>
     private Run NewRun(int steps, IDpoBatchSource? data = null, IReferenceModel? reference = null, int checkpointEvery = 0,
         int maxNonFinite = 10, int gradAccumulation = 1, int evalEvery = 0, Func<TinyCausalLm, Theta0, IMaskWorkbench>? masks = null, int maskInterval = 50,
-        bool profile = false, double maxGradNorm = 1.0, TrainingControl? control = null)
+        bool profile = false, double maxGradNorm = 1.0, TrainingControl? control = null, bool overlapReference = false)
     {
         var policy = new TinyCausalLm(seed: 5);
         var hub = new EventHub();
@@ -55,6 +55,7 @@ public class DpoTrainerTests : IDisposable
             RunName = "test", RunDirectory = _runDir, TotalSteps = steps, GradAccumulation = gradAccumulation,
             LearningRate = step => 0.05, MaxGradNorm = maxGradNorm, DeltaInterval = 2, CheckpointEvery = checkpointEvery,
             MaxConsecutiveNonFinite = maxNonFinite, EvalEvery = evalEvery, MaskInterval = maskInterval, Profile = profile,
+            OverlapReference = overlapReference,
         };
         var theta0 = new Theta0(policy.named_parameters().Select(p => new NamedTensor(p.name, p.parameter)));
         var optimizer = new TorchAdamWStep(policy.named_parameters().Select(p => (p.name, p.parameter)), new BsrAdamWOptions(WeightDecay: 0));
@@ -94,6 +95,27 @@ public class DpoTrainerTests : IDisposable
         Assert.All(delta.Tensors, t => Assert.True(t.Norm > 0));
         Assert.Equal(File.ReadAllLines(Path.Combine(_runDir, DpoTrainer.DeltaLogFileName)).Length, events.OfType<DeltaStatsComputed>().Count());
         Assert.NotNull(run.Trainer.Checkpoints.FindLatestComplete());
+    }
+
+    [Fact]
+    public void Given_the_reference_forward_overlapped_on_a_worker_When_training_Then_every_step_equals_the_sequential_run()
+    {
+        double[] sequential, overlapped;
+        using (var run = NewRun(steps: 6, gradAccumulation: 2))
+        {
+            run.Trainer.Run(TestContext.Current.CancellationToken);
+            sequential = Losses(run.Drain());
+        }
+        Directory.Delete(_runDir, recursive: true);
+        using (var run = NewRun(steps: 6, gradAccumulation: 2, overlapReference: true))
+        {
+            run.Trainer.Run(TestContext.Current.CancellationToken);
+            overlapped = Losses(run.Drain());
+        }
+
+        Assert.Equal(6, overlapped.Length);
+        Assert.Equal(Math.Log(2), overlapped[0], 6);
+        Assert.Equal(sequential, overlapped);
     }
 
     /// <summary>Asks the run to stop while the micro-batches of a given step are being drawn, so the stop lands mid-step.</summary>
