@@ -189,12 +189,14 @@ __device__ __forceinline__ void full_tile(const DevTensor& t, const Tile& tile, 
 
 // Pass 2: the AdamW update. One warp per tile, grid-stride over tiles (persistent grid);
 // full aligned tiles take the batched vector path, edge tiles and dense chunks go element by element.
+// The norm comes from pass 1 (sum_sq) or from the caller (given_norm); neither: no clipping.
 __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __restrict__ tensors,
                                                          const Tile* __restrict__ tiles, int64_t ntiles,
-                                                         StepScalars s, const double* __restrict__ sum_sq) {
+                                                         StepScalars s, const double* __restrict__ sum_sq,
+                                                         const float* __restrict__ given_norm) {
     float clip = 1.0f;
-    if (sum_sq) {
-        const double norm = sqrt(*sum_sq);
+    if (sum_sq || given_norm) {
+        const double norm = given_norm ? (double)*given_norm : sqrt(*sum_sq);
         if (!isfinite(norm)) return;  // the host reports it; nothing may change
         if (s.max_norm > 0) clip = (float)fmin(1.0, s.max_norm / (norm + 1e-6));
     }
@@ -305,12 +307,19 @@ public:
         check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks_per_sm_, adamw_kernel, kThreads, 0), "occupancy query");
         blocks_per_sm_ = std::max(blocks_per_sm_, 1);
         check(cudaMalloc(&sum_, sizeof(double)), "cudaMalloc(norm)");
+        // Pinned, so that reading the norm back is one direct copy rather than a staged one.
+        const cudaError_t e = cudaMallocHost(reinterpret_cast<void**>(&readback_), sizeof(Readback));
+        if (e != cudaSuccess) {
+            cudaFree(sum_);
+            check(e, "cudaMallocHost(norm readback)");
+        }
     }
     ~CudaBackend() override {
         cudaSetDevice(device_);
         cudaFree(d_tensors_);
         cudaFree(d_tiles_);
         cudaFree(sum_);
+        cudaFreeHost(readback_);
     }
 
     float* alloc_floats(int64_t count) override {
@@ -369,9 +378,12 @@ public:
         if (dirty_) upload(plan);
         const int64_t ntiles = (int64_t)plan.tiles.size();
         const bool want_norm = args.max_grad_norm > 0 || args.compute_norm;
+        // A norm the caller already has (on this device) replaces pass 1.
+        const float* given = want_norm ? args.grad_norm : nullptr;
+        const bool own_norm = want_norm && !given;
         // A persistent grid of as many blocks as fit on the device at once.
         const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
-        if (want_norm) {
+        if (own_norm) {
             check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
             if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, sum_);
             check(cudaGetLastError(), "norm_kernel launch");
@@ -383,13 +395,16 @@ public:
         s.stochastic = (plan.flags & DTN_FLAG_STOCHASTIC_ROUNDING) ? 1 : 0;
         s.seed = plan.seed;
         s.step = args.step;
-        if (ntiles > 0) adamw_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, s, want_norm ? sum_ : nullptr);
+        if (ntiles > 0)
+            adamw_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, s, own_norm ? sum_ : nullptr, given);
         check(cudaGetLastError(), "adamw_kernel launch");
         if (want_norm) {
-            double sum = 0;
-            // The only host sync of a step, and only when the caller asked for the norm.
-            check(cudaMemcpy(&sum, sum_, sizeof(double), cudaMemcpyDeviceToHost), "reading the gradient norm");
-            result.grad_norm = std::sqrt(sum);
+            // The only wait of a step, and only when the caller asked for the norm: read after the
+            // update is queued, so the device never idles for it.
+            if (given) check(cudaMemcpyAsync(&readback_->given, given, sizeof(float), cudaMemcpyDeviceToHost, 0), "reading the gradient norm");
+            else check(cudaMemcpyAsync(&readback_->sum, sum_, sizeof(double), cudaMemcpyDeviceToHost, 0), "reading the gradient norm");
+            check(cudaStreamSynchronize(0), "reading the gradient norm");
+            result.grad_norm = given ? (double)readback_->given : std::sqrt(readback_->sum);
             if (!std::isfinite(result.grad_norm)) {
                 result.finite = 0;
                 return;
@@ -424,10 +439,16 @@ private:
         capacity = needed;
     }
 
+    struct Readback {
+        double sum;
+        float given;
+    };
+
     int device_;
     int sm_count_ = 0;
     int blocks_per_sm_ = 1;
     double* sum_ = nullptr;
+    Readback* readback_ = nullptr;
     DevTensor* d_tensors_ = nullptr;
     Tile* d_tiles_ = nullptr;
     int64_t tensor_capacity_ = 0, tile_capacity_ = 0;

@@ -14,7 +14,13 @@ public sealed class BsrAdamWStep(IBsrAdamW optimizer) : IOptimizerStep
 
     public long StepCount => Optimizer.StepCount;
 
-    public OptimizerStepResult Step(double learningRate, double maxGradNorm) => Optimizer.Step(learningRate, maxGradNorm, computeNorm: true);
+    /// <remarks>
+    /// The precomputed norm is used only while every block is active; otherwise the clipping norm stays
+    /// the norm over active blocks, which only the optimizer can compute.
+    /// </remarks>
+    public OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null) =>
+        Optimizer.Step(learningRate, maxGradNorm, computeNorm: true,
+            precomputedGradNorm is not null && Optimizer.AllBlocksActive ? precomputedGradNorm : null);
 
     public void ZeroGrad()
     {

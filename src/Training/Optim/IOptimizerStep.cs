@@ -9,13 +9,19 @@ namespace DeltaTui.Training.Optim;
 /// </summary>
 public interface IOptimizerStep : IDisposable
 {
-    /// <summary>"adamw", or "bsr-adamw/&lt;backend&gt;".</summary>
+    /// <summary>"adamw/&lt;backend&gt;" or "bsr-adamw/&lt;backend&gt;" (backend: native-cuda, native-cpu, torch, reference).</summary>
     string Name { get; }
 
     /// <summary>Applied steps so far.</summary>
     long StepCount { get; }
 
-    OptimizerStepResult Step(double learningRate, double maxGradNorm);
+    /// <summary>One step with the gradients now in the parameters' .grad, clipped to a global L2 norm of <paramref name="maxGradNorm"/> (0: no clipping).</summary>
+    /// <param name="precomputedGradNorm">
+    /// The global L2 norm of all gradients, one float32 element on the parameters' device, when the caller
+    /// already computed it: dense AdamW then clips with it instead of computing the norm again. BSR-AdamW
+    /// with inactive blocks ignores it: its clipping norm is the norm over active blocks only.
+    /// </param>
+    OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null);
 
     /// <summary>Zeroes gradients in place (their memory stays where the native optimizer expects it).</summary>
     void ZeroGrad();

@@ -3,7 +3,11 @@ using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Optim;
 
-/// <summary>The `adamw` optimizer: TorchSharp's AdamW with global clipping and non-finite skipping around it.</summary>
+/// <summary>
+/// Dense AdamW on TorchSharp's optimizer, with global clipping and non-finite skipping around it:
+/// `adamw` where the native library is not available, and `adamw-torch` on request. About ten
+/// kernels per parameter and step; <see cref="NativeAdamWStep"/> is one launch for all.
+/// </summary>
 public sealed class TorchAdamWStep : IOptimizerStep
 {
     private readonly List<(string Name, Parameter Parameter)> parameters;
@@ -19,13 +23,13 @@ public sealed class TorchAdamWStep : IOptimizerStep
             eps: options.Eps, weight_decay: options.WeightDecay);
     }
 
-    public string Name => "adamw";
+    public string Name => "adamw/torch";
 
     public long StepCount { get; private set; }
 
-    public OptimizerStepResult Step(double learningRate, double maxGradNorm)
+    public OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null)
     {
-        var norm = GradientClipping.ClipGlobalNorm(parameters.Select(p => (Tensor)p.Parameter), maxGradNorm);
+        var norm = GradientClipping.ClipGlobalNorm(parameters.Select(p => (Tensor)p.Parameter), maxGradNorm, precomputedGradNorm);
         if (!double.IsFinite(norm)) return new OptimizerStepResult(norm, Finite: false, Applied: false, learningRate);
         foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
         optimizer.step();
