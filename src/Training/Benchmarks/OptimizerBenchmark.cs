@@ -58,6 +58,12 @@ public sealed class OptimizerBenchmark : IBenchmark
         var native = NativeBackend.Status;
         output.WriteLine($"optimizer benchmark on {(onGpu ? "CUDA" : $"CPU ({Environment.ProcessorCount} cores)")}: {shapes.Count} weights, {elements:N0} parameters, {steps} timed steps");
         output.WriteLine(native.Available ? $"backend: native-{deviceName}" : $"backend: reference (native library not available: {native.Error})");
+        if (onGpu)
+        {
+            // The floor under every ms/step below: a synchronize with nothing queued.
+            var idle = TimeSteps(() => { }, 20, onGpu);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"synchronize with nothing queued: {idle.Milliseconds * 1000:0.0} us"));
+        }
         output.WriteLine($"{"optimizer",-22} {"dtype",-5} {"B",4} {"density",7} {"ms/step",9} {"host us",8} {"GB/s",8} {"state MiB",10} {"state/dense",11}");
         foreach (var dtype in dtypes)
         {
