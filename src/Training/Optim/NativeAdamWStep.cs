@@ -17,10 +17,13 @@ public sealed class NativeAdamWStep : IOptimizerStep
 {
     private readonly BsrAdamWStep inner;
     private readonly Dictionary<string, Tensor> frozen;
+    private readonly List<(string Name, Parameter Parameter)> all;
+    private readonly BsrAdamWOptions options;
 
     public NativeAdamWStep(IEnumerable<(string Name, Parameter Parameter)> namedParameters, BsrAdamWOptions options)
     {
-        var all = namedParameters.ToList();
+        this.options = options;
+        all = namedParameters.ToList();
         frozen = all.Where(p => !p.Parameter.requires_grad).ToDictionary(p => p.Name, p => (Tensor)p.Parameter);
         var parameters = all.Where(p => p.Parameter.requires_grad).Select(p =>
         {
@@ -75,7 +78,12 @@ public sealed class NativeAdamWStep : IOptimizerStep
 
     public void SaveState(BinaryWriter writer) => inner.SaveState(writer);
 
-    public void LoadState(BinaryReader reader) => inner.LoadState(reader);
+    /// <summary>Reads this optimizer's checkpoint, or one that TorchSharp's dense AdamW wrote (converted).</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        if (BsrAdamWStateSerializer.StartsHere(reader) == false) DenseAdamWStateConversion.LoadTorchIntoNative(reader, all, options, inner.Optimizer);
+        else inner.LoadState(reader);
+    }
 
     public void Dispose() => inner.Dispose();
 }

@@ -64,13 +64,27 @@ public sealed class TorchAdamWStep : IOptimizerStep
         optimizer.save_state_dict(writer);
     }
 
+    /// <summary>Reads this optimizer's checkpoint, or one of the native dense AdamW (converted: same moments, step count).</summary>
     public void LoadState(BinaryReader reader)
     {
+        if (BsrAdamWStateSerializer.StartsHere(reader) == true)
+        {
+            DenseAdamWStateConversion.LoadNativeIntoTorch(BsrAdamWStateSerializer.Read(reader), this);
+            return;
+        }
         var steps = reader.ReadInt64();
         if (steps < 0) throw new InvalidDataException($"optimizer state has a negative step count {steps}");
         optimizer.load_state_dict(reader);
         StepCount = steps;
     }
+
+    internal IReadOnlyList<(string Name, Parameter Parameter)> Parameters => parameters;
+
+    /// <summary>TorchSharp's state of parameter <paramref name="index"/> (live tensors, not copies).</summary>
+    internal AdamW.State StateOf(int index) =>
+        optimizer.state_dict().State[index] as AdamW.State ?? throw new InvalidOperationException($"no AdamW state for parameter '{parameters[index].Name}'");
+
+    internal void SetStepCount(long steps) => StepCount = steps;
 
     public void Dispose() => optimizer.Dispose();
 }

@@ -11,13 +11,13 @@ public class NativeAdamWStepTests
     // A 2-D weight with partial edge blocks at B = 64, a block-aligned one, and a 1-D tensor.
     private static readonly long[][] Shapes = [[70, 45], [128, 64], [37]];
 
-    private static List<(string Name, Parameter P)> Model(int seed, ScalarType dtype = ScalarType.Float32)
+    private static List<(string Name, Parameter P)> Model(int seed, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         using var generator = new Generator((ulong)seed);
         return Shapes.Select((s, i) =>
         {
             using var init = randn(s, generator: generator);
-            return ($"p{i}", new Parameter(init.to(dtype)));
+            return ($"p{i}", new Parameter(init.to(dtype).to(device ?? CPU)));
         }).ToList();
     }
 
@@ -38,7 +38,7 @@ public class NativeAdamWStepTests
         {
             var p = model[i].P;
             using (var old = p.grad) old?.zero_();
-            using var g = gradients[i].to(p.dtype);
+            using var g = gradients[i].to(p.dtype).to(p.device);
             using var loss = (p * g).sum();
             loss.backward();
         }
@@ -85,6 +85,42 @@ public class NativeAdamWStepTests
             Assert.Equal(ours[i].P.shape, sa.shape);
             Assert.True(BsrScenario.RelativeError(sa, sb) <= 1e-5, $"momentum score of {ours[i].Name}");
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    [Trait("gpu", "true")]
+    public void Given_cuda_parameters_When_native_adamw_steps_with_clipping_Then_it_agrees_with_TorchSharp_AdamW(bool precomputedNorm)
+    {
+        var ours = Model(11, device: CUDA);
+        var theirs = Model(11, device: CUDA);
+        using var native = OptimizerFactory.Create("adamw", ours, new BsrAdamWOptions(WeightDecay: 0.1), 32, null, out var note);
+        using var torch = OptimizerFactory.Create("adamw-torch", theirs, new BsrAdamWOptions(WeightDecay: 0.1), 32, null, out _);
+        Assert.Null(note);
+        Assert.Equal("adamw/native-cuda", native.Name);
+        for (var step = 1; step <= 4; step++)
+        {
+            var grads = Gradients(110 + step, scale: 5.0);
+            SetGradients(ours, grads);
+            SetGradients(theirs, grads);
+            using var norm = GlobalNorm(grads).to(CUDA);
+            var a = native.Step(1e-2, maxGradNorm: 1.0, precomputedGradNorm: precomputedNorm ? norm : null);
+            var b = torch.Step(1e-2, maxGradNorm: 1.0);
+            Assert.True(a.Applied);
+            Assert.True(Math.Abs(a.GradNorm - b.GradNorm) <= 1e-5 * b.GradNorm, $"step {step}: grad norm {a.GradNorm} vs {b.GradNorm}");
+            foreach (var g in grads) g.Dispose();
+        }
+        for (var i = 0; i < ours.Count; i++)
+        {
+            var error = BsrScenario.RelativeError(ours[i].P, theirs[i].P);
+            Assert.True(error <= 1e-5, $"{ours[i].Name}: weights differ by {error:E2}");
+        }
+        using var nan = tensor(float.NaN, device: CUDA);
+        using var before = ours[0].P.detach().clone();
+        var skipped = native.Step(1e-2, 1.0, nan);
+        Assert.False(skipped.Finite || skipped.Applied);
+        Assert.True(ours[0].P.eq(before).all().item<bool>(), "a non-finite precomputed norm changes nothing");
     }
 
     [Fact]
