@@ -105,9 +105,11 @@ DTN_API int dtn_plan_destroy(dtn_plan* plan);
 
 /* params/grads: the current pointers of every tensor, in plan order (grads can be reallocated
  * between steps); the device tables are re-uploaded only when a pointer changed.
- * CUDA: one launch without the norm; with clipping or compute_norm one norm launch before it
- * (none when args.grad_norm is given) and one small device-to-host copy after it, the only
- * wait of a step, so that out_result can say whether the gradients were finite. */
+ * CUDA: one launch without the norm. With clipping or compute_norm, so that out_result can say
+ * whether the gradients were finite, one small device-to-host copy is the only wait of a step:
+ * with args.grad_norm it reads that norm before the update is launched (waiting only for the work
+ * that produced it; a non-finite norm launches nothing) and the step returns without waiting for
+ * the update; without it a norm launch precedes the update and the copy follows it. */
 DTN_API int dtn_plan_step(dtn_plan* plan, const dtn_step_args* args, void* const* params,
                           const void* const* grads, dtn_step_result* out_result);
 

@@ -29,6 +29,7 @@ struct DevTensor {
 struct StepScalars {
     AdamScalars adam;
     double max_norm;  // <= 0: no clipping
+    float clip;       // the coefficient when the host already knows it (a caller's norm); else 1
     int32_t stochastic;
     uint64_t seed;
     uint64_t step;
@@ -189,14 +190,13 @@ __device__ __forceinline__ void full_tile(const DevTensor& t, const Tile& tile, 
 
 // Pass 2: the AdamW update. One warp per tile, grid-stride over tiles (persistent grid);
 // full aligned tiles take the batched vector path, edge tiles and dense chunks go element by element.
-// The norm comes from pass 1 (sum_sq) or from the caller (given_norm); neither: no clipping.
+// With pass 1 (sum_sq) the clip coefficient is formed here; otherwise the host's s.clip holds.
 __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __restrict__ tensors,
                                                          const Tile* __restrict__ tiles, int64_t ntiles,
-                                                         StepScalars s, const double* __restrict__ sum_sq,
-                                                         const float* __restrict__ given_norm) {
-    float clip = 1.0f;
-    if (sum_sq || given_norm) {
-        const double norm = given_norm ? (double)*given_norm : sqrt(*sum_sq);
+                                                         StepScalars s, const double* __restrict__ sum_sq) {
+    float clip = s.clip;
+    if (sum_sq) {
+        const double norm = sqrt(*sum_sq);
         if (!isfinite(norm)) return;  // the host reports it; nothing may change
         if (s.max_norm > 0) clip = (float)fmin(1.0, s.max_norm / (norm + 1e-6));
     }
@@ -378,8 +378,28 @@ public:
         if (dirty_) upload(plan);
         const int64_t ntiles = (int64_t)plan.tiles.size();
         const bool want_norm = args.max_grad_norm > 0 || args.compute_norm;
-        // A norm the caller already has (on this device) replaces pass 1.
+        StepScalars s{};
+        s.adam = make_scalars(args.lr, args.beta1, args.beta2, args.eps, args.weight_decay, args.bias_correction1,
+                              args.bias_correction2);
+        s.max_norm = args.max_grad_norm;
+        s.clip = 1.0f;
+        s.stochastic = (plan.flags & DTN_FLAG_STOCHASTIC_ROUNDING) ? 1 : 0;
+        s.seed = plan.seed;
+        s.step = args.step;
         const float* given = want_norm ? args.grad_norm : nullptr;
+        if (given) {
+            // A caller's norm is read before the update is launched: the copy waits only for the work
+            // that produced it (nothing, when the caller already read it itself), and the step then
+            // returns without waiting for the update. A non-finite norm launches nothing.
+            check(cudaMemcpyAsync(&readback_->given, given, sizeof(float), cudaMemcpyDeviceToHost, 0), "reading the gradient norm");
+            check(cudaStreamSynchronize(0), "reading the gradient norm");
+            result.grad_norm = (double)readback_->given;
+            if (!std::isfinite(result.grad_norm)) {
+                result.finite = 0;
+                return;
+            }
+            if (args.max_grad_norm > 0) s.clip = (float)std::min(1.0, args.max_grad_norm / (result.grad_norm + 1e-6));
+        }
         const bool own_norm = want_norm && !given;
         // A persistent grid of as many blocks as fit on the device at once.
         const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
@@ -388,23 +408,14 @@ public:
             if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, sum_);
             check(cudaGetLastError(), "norm_kernel launch");
         }
-        StepScalars s{};
-        s.adam = make_scalars(args.lr, args.beta1, args.beta2, args.eps, args.weight_decay, args.bias_correction1,
-                              args.bias_correction2);
-        s.max_norm = args.max_grad_norm;
-        s.stochastic = (plan.flags & DTN_FLAG_STOCHASTIC_ROUNDING) ? 1 : 0;
-        s.seed = plan.seed;
-        s.step = args.step;
-        if (ntiles > 0)
-            adamw_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, s, own_norm ? sum_ : nullptr, given);
+        if (ntiles > 0) adamw_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, s, own_norm ? sum_ : nullptr);
         check(cudaGetLastError(), "adamw_kernel launch");
-        if (want_norm) {
-            // The only wait of a step, and only when the caller asked for the norm: read after the
-            // update is queued, so the device never idles for it.
-            if (given) check(cudaMemcpyAsync(&readback_->given, given, sizeof(float), cudaMemcpyDeviceToHost, 0), "reading the gradient norm");
-            else check(cudaMemcpyAsync(&readback_->sum, sum_, sizeof(double), cudaMemcpyDeviceToHost, 0), "reading the gradient norm");
+        if (own_norm) {
+            // The only wait of such a step: one copy into pinned memory after the update is queued,
+            // so that the device never idles for it.
+            check(cudaMemcpyAsync(&readback_->sum, sum_, sizeof(double), cudaMemcpyDeviceToHost, 0), "reading the gradient norm");
             check(cudaStreamSynchronize(0), "reading the gradient norm");
-            result.grad_norm = given ? (double)readback_->given : std::sqrt(readback_->sum);
+            result.grad_norm = std::sqrt(readback_->sum);
             if (!std::isfinite(result.grad_norm)) {
                 result.finite = 0;
                 return;
