@@ -12,7 +12,8 @@ namespace DeltaTui.Training.Benchmarks;
 /// `deltatui bench optimizer`: BSR-AdamW (native when the library loads) and dense AdamW (native
 /// and TorchSharp's) on the Gemma-3-270M 2-D weight shapes, per block size and density, on the best
 /// device. "ms/step" is a whole step until the device is done; "host us" is the time the Step call
-/// itself takes on the CPU (without waiting for the device unless the step must read a norm back). Options: --device cpu|cuda, --layers N, --embed true|false, --block-sizes 16,32,
+/// itself takes on the CPU (without waiting for the device unless the step must read a norm back).
+/// "AdamW+norm" is the native dense step given the global norm, as the trainer calls it. Options: --device cpu|cuda, --layers N, --embed true|false, --block-sizes 16,32,
 /// --densities 1,0.1, --dtypes fp32,bf16, --steps N. CPU defaults are a small slice (one layer,
 /// no embedding) so that it finishes in seconds.
 /// </summary>
@@ -89,9 +90,13 @@ public sealed class OptimizerBenchmark : IBenchmark
             {
                 // Dense AdamW as the trainer runs it: norm computed (read back once), no clipping.
                 using var adamw = new NativeAdamWStep(named, new BsrAdamWOptions());
+                var b = NativeAdamWStep.BlockSizeFor(scalar).ToString(CultureInfo.InvariantCulture);
                 var time = TimeSteps(() => adamw.Step(1e-3, 0), steps, onGpu);
-                output.WriteLine(Row($"AdamW {adamw.Optimizer.Backend}", dtype, NativeAdamWStep.BlockSizeFor(scalar).ToString(CultureInfo.InvariantCulture), 1.0,
-                    time, 28.0 * elements, adamw.Optimizer.StateBytes, denseState));
+                output.WriteLine(Row($"AdamW {adamw.Optimizer.Backend}", dtype, b, 1.0, time, 28.0 * elements, adamw.Optimizer.StateBytes, denseState));
+                // As the trainer calls it: the global norm already on the device (its value does not matter here).
+                using var norm = tensor(1e3f, device: device);
+                var given = TimeSteps(() => adamw.Step(1e-3, 1.0, norm), steps, onGpu);
+                output.WriteLine(Row($"AdamW+norm {adamw.Optimizer.Backend}", dtype, b, 1.0, given, 28.0 * elements, adamw.Optimizer.StateBytes, denseState));
             }
             foreach (var b in blockSizes)
             {

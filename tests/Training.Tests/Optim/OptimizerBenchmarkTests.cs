@@ -7,7 +7,7 @@ namespace DeltaTui.Training.Tests.Optim;
 public class OptimizerBenchmarkTests(ITestOutputHelper output)
 {
     private static List<string[]> Rows(string text) =>
-        text.Split('\n').Where(l => l.StartsWith("BSR-AdamW ") || l.StartsWith("AdamW ") || l.StartsWith("TorchSharp AdamW"))
+        text.Split('\n').Where(l => l.StartsWith("BSR-AdamW ") || l.StartsWith("AdamW") || l.StartsWith("TorchSharp AdamW"))
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
 
     [Fact]
@@ -22,9 +22,10 @@ public class OptimizerBenchmarkTests(ITestOutputHelper output)
         output.WriteLine(writer.ToString());
         Assert.Equal(0, code);
         var rows = Rows(writer.ToString());
-        // TorchSharp AdamW, native dense AdamW, then BSR-AdamW at each density.
-        Assert.Equal(4, rows.Count);
+        // TorchSharp AdamW, native dense AdamW (norm computed, then given), then BSR-AdamW at each density.
+        Assert.Equal(5, rows.Count);
         Assert.Equal(["AdamW", "native-cpu"], rows[1][..2]);
+        Assert.Equal(["AdamW+norm", "native-cpu"], rows[2][..2]);
         Assert.Contains("native-cpu", writer.ToString());
         foreach (var row in rows.Skip(1))
         {
