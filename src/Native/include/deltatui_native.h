@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define DTN_API __attribute__((visibility("default")))
-#define DTN_ABI_VERSION 1
+#define DTN_ABI_VERSION 2
 
 enum dtn_status {
     DTN_OK = 0,
@@ -81,10 +81,15 @@ typedef struct dtn_step_args {
     int32_t compute_norm;    /* 1: compute the global norm even without clipping */
     int32_t reserved;
     uint64_t step;           /* only seeds stochastic rounding */
+    /* Optional: a float32 scalar on the plan's device holding the global gradient L2 norm the
+     * caller already computed. When clipping or the norm is asked for, it replaces the plan's own
+     * norm pass (which covers active blocks only, so pass it only when that is the same set of
+     * gradients, e.g. every block active). NULL: the plan computes the norm. */
+    const float* grad_norm;
 } dtn_step_args;
 
 typedef struct dtn_step_result {
-    double grad_norm;  /* global L2 norm over active blocks and dense tensors, before clipping; -1 when not computed */
+    double grad_norm;  /* global L2 norm over active blocks and dense tensors (or args.grad_norm), before clipping; -1 when not computed */
     int32_t finite;    /* 0: a gradient was NaN or infinite and nothing was changed */
     int32_t applied;   /* 1: parameters and moments were updated */
 } dtn_step_result;
@@ -99,7 +104,12 @@ DTN_API int dtn_plan_create(int32_t device_type, int32_t device_index, const dtn
 DTN_API int dtn_plan_destroy(dtn_plan* plan);
 
 /* params/grads: the current pointers of every tensor, in plan order (grads can be reallocated
- * between steps); the device tables are re-uploaded only when a pointer changed. */
+ * between steps); the device tables are re-uploaded only when a pointer changed.
+ * CUDA: one launch without the norm. With clipping or compute_norm, so that out_result can say
+ * whether the gradients were finite, one small device-to-host copy is the only wait of a step:
+ * with args.grad_norm it reads that norm before the update is launched (waiting only for the work
+ * that produced it; a non-finite norm launches nothing) and the step returns without waiting for
+ * the update; without it a norm launch precedes the update and the copy follows it. */
 DTN_API int dtn_plan_step(dtn_plan* plan, const dtn_step_args* args, void* const* params,
                           const void* const* grads, dtn_step_result* out_result);
 

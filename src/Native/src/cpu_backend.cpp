@@ -1,4 +1,5 @@
 // CPU backend: OpenMP over tiles, inner loops over contiguous block rows that the compiler vectorises.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -96,7 +97,16 @@ public:
         const int64_t ntiles = (int64_t)plan.tiles.size();
         float clip = 1.0f;
         const bool clipping = args.max_grad_norm > 0;
-        if (clipping || args.compute_norm) {
+        if ((clipping || args.compute_norm) && args.grad_norm) {
+            // The caller's norm (host memory for a CPU plan) replaces the norm pass.
+            const double norm = (double)*args.grad_norm;
+            result.grad_norm = norm;
+            if (!std::isfinite(norm)) {
+                result.finite = 0;
+                return;
+            }
+            if (clipping) clip = (float)std::min(1.0, args.max_grad_norm / (norm + 1e-6));
+        } else if (clipping || args.compute_norm) {
             double sum = 0.0;
 #pragma omp parallel for schedule(dynamic, 8) reduction(+ : sum)
             for (int64_t i = 0; i < ntiles; ++i) {

@@ -29,6 +29,7 @@ struct DevTensor {
 struct StepScalars {
     AdamScalars adam;
     double max_norm;  // <= 0: no clipping
+    float clip;       // the coefficient when the host already knows it (a caller's norm); else 1
     int32_t stochastic;
     uint64_t seed;
     uint64_t step;
@@ -189,10 +190,11 @@ __device__ __forceinline__ void full_tile(const DevTensor& t, const Tile& tile, 
 
 // Pass 2: the AdamW update. One warp per tile, grid-stride over tiles (persistent grid);
 // full aligned tiles take the batched vector path, edge tiles and dense chunks go element by element.
+// With pass 1 (sum_sq) the clip coefficient is formed here; otherwise the host's s.clip holds.
 __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __restrict__ tensors,
                                                          const Tile* __restrict__ tiles, int64_t ntiles,
                                                          StepScalars s, const double* __restrict__ sum_sq) {
-    float clip = 1.0f;
+    float clip = s.clip;
     if (sum_sq) {
         const double norm = sqrt(*sum_sq);
         if (!isfinite(norm)) return;  // the host reports it; nothing may change
@@ -305,12 +307,19 @@ public:
         check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks_per_sm_, adamw_kernel, kThreads, 0), "occupancy query");
         blocks_per_sm_ = std::max(blocks_per_sm_, 1);
         check(cudaMalloc(&sum_, sizeof(double)), "cudaMalloc(norm)");
+        // Pinned, so that reading the norm back is one direct copy rather than a staged one.
+        const cudaError_t e = cudaMallocHost(reinterpret_cast<void**>(&readback_), sizeof(Readback));
+        if (e != cudaSuccess) {
+            cudaFree(sum_);
+            check(e, "cudaMallocHost(norm readback)");
+        }
     }
     ~CudaBackend() override {
         cudaSetDevice(device_);
         cudaFree(d_tensors_);
         cudaFree(d_tiles_);
         cudaFree(sum_);
+        cudaFreeHost(readback_);
     }
 
     float* alloc_floats(int64_t count) override {
@@ -369,27 +378,44 @@ public:
         if (dirty_) upload(plan);
         const int64_t ntiles = (int64_t)plan.tiles.size();
         const bool want_norm = args.max_grad_norm > 0 || args.compute_norm;
-        // A persistent grid of as many blocks as fit on the device at once.
-        const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
-        if (want_norm) {
-            check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
-            if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, sum_);
-            check(cudaGetLastError(), "norm_kernel launch");
-        }
         StepScalars s{};
         s.adam = make_scalars(args.lr, args.beta1, args.beta2, args.eps, args.weight_decay, args.bias_correction1,
                               args.bias_correction2);
         s.max_norm = args.max_grad_norm;
+        s.clip = 1.0f;
         s.stochastic = (plan.flags & DTN_FLAG_STOCHASTIC_ROUNDING) ? 1 : 0;
         s.seed = plan.seed;
         s.step = args.step;
-        if (ntiles > 0) adamw_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, s, want_norm ? sum_ : nullptr);
+        const float* given = want_norm ? args.grad_norm : nullptr;
+        if (given) {
+            // A caller's norm is read before the update is launched: the copy waits only for the work
+            // that produced it (nothing, when the caller already read it itself), and the step then
+            // returns without waiting for the update. A non-finite norm launches nothing.
+            check(cudaMemcpyAsync(&readback_->given, given, sizeof(float), cudaMemcpyDeviceToHost, 0), "reading the gradient norm");
+            check(cudaStreamSynchronize(0), "reading the gradient norm");
+            result.grad_norm = (double)readback_->given;
+            if (!std::isfinite(result.grad_norm)) {
+                result.finite = 0;
+                return;
+            }
+            if (args.max_grad_norm > 0) s.clip = (float)std::min(1.0, args.max_grad_norm / (result.grad_norm + 1e-6));
+        }
+        const bool own_norm = want_norm && !given;
+        // A persistent grid of as many blocks as fit on the device at once.
+        const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
+        if (own_norm) {
+            check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
+            if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, sum_);
+            check(cudaGetLastError(), "norm_kernel launch");
+        }
+        if (ntiles > 0) adamw_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, s, own_norm ? sum_ : nullptr);
         check(cudaGetLastError(), "adamw_kernel launch");
-        if (want_norm) {
-            double sum = 0;
-            // The only host sync of a step, and only when the caller asked for the norm.
-            check(cudaMemcpy(&sum, sum_, sizeof(double), cudaMemcpyDeviceToHost), "reading the gradient norm");
-            result.grad_norm = std::sqrt(sum);
+        if (own_norm) {
+            // The only wait of such a step: one copy into pinned memory after the update is queued,
+            // so that the device never idles for it.
+            check(cudaMemcpyAsync(&readback_->sum, sum_, sizeof(double), cudaMemcpyDeviceToHost, 0), "reading the gradient norm");
+            check(cudaStreamSynchronize(0), "reading the gradient norm");
+            result.grad_norm = std::sqrt(readback_->sum);
             if (!std::isfinite(result.grad_norm)) {
                 result.finite = 0;
                 return;
@@ -424,10 +450,16 @@ private:
         capacity = needed;
     }
 
+    struct Readback {
+        double sum;
+        float given;
+    };
+
     int device_;
     int sm_count_ = 0;
     int blocks_per_sm_ = 1;
     double* sum_ = nullptr;
+    Readback* readback_ = nullptr;
     DevTensor* d_tensors_ = nullptr;
     Tile* d_tiles_ = nullptr;
     int64_t tensor_capacity_ = 0, tile_capacity_ = 0;

@@ -3,7 +3,10 @@ namespace DeltaTui.Training.Config;
 /// <summary>The optimizer, its schedule and gradient clipping.</summary>
 public sealed record OptimizerOptions
 {
-    /// <summary><c>adamw</c> (dense) or <c>bsr-adamw</c> (block-sparse, native kernel when the library loads).</summary>
+    /// <summary>
+    /// <c>adamw</c> (dense; native fused kernel when the library loads, TorchSharp's AdamW otherwise) or
+    /// <c>bsr-adamw</c> (block-sparse, native kernel when the library loads).
+    /// </summary>
     public OptimizerType Type { get; init; } = OptimizerType.AdamW;
 
     /// <summary>Peak learning rate, reached at the end of the warm-up.</summary>

@@ -5,7 +5,10 @@ namespace DeltaTui.Training.Config;
 /// <summary>Optimizers a run can use.</summary>
 public enum OptimizerType
 {
-    /// <summary>TorchSharp's dense AdamW.</summary>
+    /// <summary>
+    /// Dense AdamW: the native fused kernel (one launch for all parameters, fp32 moments, fp32 master for
+    /// bf16 weights) when libdeltatui_native serves the parameters, TorchSharp's AdamW otherwise.
+    /// </summary>
     [JsonStringEnumMemberName("adamw")]
     AdamW,
 

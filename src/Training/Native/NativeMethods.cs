@@ -52,6 +52,14 @@ internal static unsafe partial class NativeMethods
     [LibraryImport("LibTorchSharp")]
     internal static partial IntPtr THSTensor_data(IntPtr tensor);
 
+    /// <summary>libLibTorchSharp: a new native handle of the tensor's gradient (zero when it has none); free it with <see cref="THSTensor_dispose"/>.</summary>
+    [LibraryImport("LibTorchSharp")]
+    internal static partial IntPtr THSTensor_grad(IntPtr tensor);
+
+    /// <summary>libLibTorchSharp: frees a native tensor handle (the tensor's memory lives on while others hold it).</summary>
+    [LibraryImport("LibTorchSharp")]
+    internal static partial void THSTensor_dispose(IntPtr tensor);
+
     /// <summary>Throws <see cref="NativeCallException"/> with the library's message when status is not 0.</summary>
     internal static void Check(int status, string operation)
     {

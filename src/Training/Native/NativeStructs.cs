@@ -31,7 +31,7 @@ internal unsafe struct DtnTensorDesc
 }
 
 [StructLayout(LayoutKind.Sequential)]
-internal struct DtnStepArgs
+internal unsafe struct DtnStepArgs
 {
     public double LearningRate;
     public double Beta1;
@@ -44,6 +44,7 @@ internal struct DtnStepArgs
     public int ComputeNorm;
     public int Reserved;
     public ulong Step;
+    public float* GradNorm;
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -56,7 +57,7 @@ internal struct DtnStepResult
 
 internal static class DtnConstants
 {
-    public const int AbiVersion = 1;
+    public const int AbiVersion = 2;
     public const int DeviceCpu = 0;
     public const int DeviceCuda = 1;
     public const int KindBlocked = 0;

@@ -31,7 +31,9 @@ public sealed class BsrAdamWReference : IBsrAdamW
 
     public long StateBytes => slots.Sum(s => 4 * (s.ExpAvg.numel() + s.ExpAvgSq.numel() + (s.Master?.numel() ?? 0)));
 
-    public OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true)
+    public bool AllBlocksActive => slots.All(s => s.Layout is null || s.Layout.ActiveBlocks == s.Layout.TotalBlocks);
+
+    public OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true, Tensor? precomputedGradNorm = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -42,9 +44,17 @@ public sealed class BsrAdamWReference : IBsrAdamW
         var clip = 1.0;
         if (maxGradNorm > 0 || computeNorm)
         {
-            var sum = zeros(1, ScalarType.Float64, grads.Count > 0 ? grads[0].device : CPU);
-            foreach (var g in grads) sum += g.to(ScalarType.Float64).square().sum();
-            norm = Math.Sqrt(sum.item<double>());
+            if (precomputedGradNorm is not null)
+            {
+                if (slots.Count > 0) BsrParameterChecks.CheckGradNorm(precomputedGradNorm, slots[0].Parameter.Tensor);
+                norm = precomputedGradNorm.reshape(-1).to(ScalarType.Float64).item<double>();
+            }
+            else
+            {
+                var sum = zeros(1, ScalarType.Float64, grads.Count > 0 ? grads[0].device : CPU);
+                foreach (var g in grads) sum += g.to(ScalarType.Float64).square().sum();
+                norm = Math.Sqrt(sum.item<double>());
+            }
             if (!double.IsFinite(norm)) return new OptimizerStepResult(norm, Finite: false, Applied: false, learningRate);
             if (maxGradNorm > 0) clip = Math.Min(1.0, maxGradNorm / (norm + 1e-6));
         }

@@ -37,6 +37,28 @@ public static class BsrAdamWStateSerializer
         }
     }
 
+    /// <summary>
+    /// Whether the stream continues with this format (it is left where it was); null when the stream
+    /// cannot seek back, so that a caller can tell this format from dense AdamW's other one.
+    /// </summary>
+    public static bool? StartsHere(BinaryReader reader)
+    {
+        var stream = reader.BaseStream;
+        if (!stream.CanSeek) return null;
+        var start = stream.Position;
+        try
+        {
+            // BinaryWriter.Write(string): a 7-bit length (one byte for the magic) and the UTF-8 bytes.
+            var head = reader.ReadBytes(1 + Magic.Length);
+            return head.Length == 1 + Magic.Length && head[0] == Magic.Length
+                && System.Text.Encoding.UTF8.GetString(head, 1, Magic.Length) == Magic;
+        }
+        finally
+        {
+            stream.Position = start;
+        }
+    }
+
     public static BsrAdamWState Read(BinaryReader reader)
     {
         try

@@ -14,9 +14,13 @@ public sealed class BsrAdamWStep(IBsrAdamW optimizer) : IOptimizerStep
 
     public long StepCount => Optimizer.StepCount;
 
-    /// <remarks>BSR-AdamW clips with the norm over its active blocks, which it measures itself; a precomputed norm is not used.</remarks>
+    /// <remarks>
+    /// The precomputed norm is used only while every block is active; otherwise the clipping norm stays
+    /// the norm over active blocks, which only the optimizer can compute.
+    /// </remarks>
     public OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null) =>
-        Optimizer.Step(learningRate, maxGradNorm, computeNorm: true);
+        Optimizer.Step(learningRate, maxGradNorm, computeNorm: true,
+            precomputedGradNorm is not null && Optimizer.AllBlocksActive ? precomputedGradNorm : null);
 
     public void ZeroGrad()
     {

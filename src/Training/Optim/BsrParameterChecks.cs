@@ -46,6 +46,15 @@ internal static class BsrParameterChecks
         if (!g.is_contiguous()) throw new InvalidOperationException($"gradient of '{p.Name}' is not contiguous");
     }
 
+    /// <summary>A caller's gradient norm must be one float32 element on the parameters' device.</summary>
+    public static void CheckGradNorm(Tensor norm, Tensor parameter)
+    {
+        if (norm.numel() != 1) throw new ArgumentException($"a precomputed gradient norm must have one element, got shape [{string.Join(", ", norm.shape)}]");
+        if (norm.dtype != ScalarType.Float32) throw new ArgumentException($"a precomputed gradient norm must be Float32, got {norm.dtype}");
+        if (norm.device_type != parameter.device_type || norm.device_index != parameter.device_index)
+            throw new ArgumentException($"the precomputed gradient norm is on {norm.device}, the parameters on {parameter.device}");
+    }
+
     public static void ValidateState(IReadOnlyList<BsrParameter> parameters, BsrAdamWState state)
     {
         if (state.Step < 0) throw new ArgumentException($"optimizer state has a negative step count {state.Step}");

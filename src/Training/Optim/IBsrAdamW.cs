@@ -24,7 +24,15 @@ public interface IBsrAdamW : IDisposable
     /// One step with the gradients now in the parameters' .grad. With <paramref name="maxGradNorm"/> &gt; 0 the
     /// gradients are scaled by min(1, max / (norm + 1e-6)). A non-finite norm skips the step.
     /// </summary>
-    OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true);
+    /// <param name="precomputedGradNorm">
+    /// The L2 norm of exactly the gradients this step reads (every gradient element when every block is
+    /// active), as one float32 element on the parameters' device, which the caller already computed; it
+    /// replaces the optimizer's own norm pass. Null: the optimizer computes the norm over active blocks.
+    /// </param>
+    OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true, Tensor? precomputedGradNorm = null);
+
+    /// <summary>Every block of every blocked parameter is active (the step then reads every gradient element).</summary>
+    bool AllBlocksActive { get; }
 
     /// <summary>Replaces a blocked parameter's active set: kept blocks keep their moments, new ones start at zero.</summary>
     void SetActiveBlocks(int index, BlockLayout layout);

@@ -9,16 +9,17 @@ namespace DeltaTui.Training.Optim;
 /// </summary>
 public interface IOptimizerStep : IDisposable
 {
-    /// <summary>"adamw", or "bsr-adamw/&lt;backend&gt;".</summary>
+    /// <summary>"adamw/&lt;backend&gt;" or "bsr-adamw/&lt;backend&gt;" (backend: native-cuda, native-cpu, torch, reference).</summary>
     string Name { get; }
 
     /// <summary>Applied steps so far.</summary>
     long StepCount { get; }
 
+    /// <summary>One step with the gradients now in the parameters' .grad, clipped to a global L2 norm of <paramref name="maxGradNorm"/> (0: no clipping).</summary>
     /// <param name="precomputedGradNorm">
-    /// The global gradient L2 norm as a scalar on the gradients' device, when the caller has already computed it
-    /// and checked that it is finite; an optimizer may clip with it instead of measuring the norm again (and then
-    /// reports <see cref="OptimizerStepResult.GradNorm"/> as NaN). Null: the optimizer measures the norm itself.
+    /// The global L2 norm of all gradients, one float32 element on the parameters' device, when the caller
+    /// already computed it: dense AdamW then clips with it instead of computing the norm again. BSR-AdamW
+    /// with inactive blocks ignores it: its clipping norm is the norm over active blocks only.
     /// </param>
     OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null);
 

@@ -13,6 +13,8 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
     private readonly BsrAdamWPlanHandle plan;
     private readonly BlockLayout?[] layouts;
     private readonly IntPtr[] checkedGrads;
+    private readonly IntPtr[] paramPtrs;
+    private readonly IntPtr[] gradPtrs;
 
     public NativeBsrAdamW(IReadOnlyList<BsrParameter> parameters, BsrAdamWOptions options)
     {
@@ -24,6 +26,8 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         Parameters = parameters;
         layouts = parameters.Select(p => p.Layout).ToArray();
         checkedGrads = new IntPtr[parameters.Count];
+        paramPtrs = new IntPtr[parameters.Count];
+        gradPtrs = new IntPtr[parameters.Count];
         var (deviceType, deviceIndex) = parameters.Count > 0 ? TensorMemory.DeviceOf(parameters[0].Tensor) : (DtnConstants.DeviceCpu, 0);
         if (deviceType == DtnConstants.DeviceCuda && !status.CudaCompiled)
             throw new InvalidOperationException("the native BSR-AdamW library was built without CUDA (no nvcc at build time); rebuild src/Native on a machine with the CUDA toolkit");
@@ -67,38 +71,62 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         }
     }
 
-    public OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true)
+    public bool AllBlocksActive
     {
-        var count = Parameters.Count;
-        var grads = new Tensor?[count];
-        var paramPtrs = new IntPtr[count];
-        var gradPtrs = new IntPtr[count];
-        try
+        get
         {
-            for (var i = 0; i < count; i++)
+            foreach (var l in layouts)
             {
-                var g = grads[i] = BsrParameterChecks.RawGradOf(Parameters[i]);
-                paramPtrs[i] = (IntPtr)TensorMemory.DataPointer(Parameters[i].Tensor);
-                gradPtrs[i] = (IntPtr)TensorMemory.DataPointer(g);
-                // The full check costs several calls into libtorch per tensor; a gradient buffer that
-                // was checked at the previous step and still sits at the same address is that buffer.
-                if (gradPtrs[i] != checkedGrads[i])
-                {
-                    BsrParameterChecks.CheckGrad(Parameters[i], g);
-                    checkedGrads[i] = gradPtrs[i];
-                }
+                if (l is not null && l.ActiveBlocks != l.TotalBlocks) return false;
             }
-            return StepWith(learningRate, maxGradNorm, computeNorm, paramPtrs, gradPtrs);
-        }
-        finally
-        {
-            // The tensors must outlive the call that reads their memory.
-            GC.KeepAlive(Parameters);
-            foreach (var g in grads) g?.Dispose();
+            return true;
         }
     }
 
-    private OptimizerStepResult StepWith(double learningRate, double maxGradNorm, bool computeNorm, IntPtr[] paramPtrs, IntPtr[] gradPtrs)
+    public OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true, Tensor? precomputedGradNorm = null)
+    {
+        try
+        {
+            RefreshPointers();
+            float* norm = null;
+            if (precomputedGradNorm is not null)
+            {
+                if (Parameters.Count > 0) BsrParameterChecks.CheckGradNorm(precomputedGradNorm, Parameters[0].Tensor);
+                norm = (float*)TensorMemory.DataPointer(precomputedGradNorm);
+            }
+            return StepWith(learningRate, maxGradNorm, computeNorm, norm);
+        }
+        finally
+        {
+            // The tensors must outlive the call that reads their memory (gradients are owned by their parameters).
+            GC.KeepAlive(Parameters);
+            GC.KeepAlive(precomputedGradNorm);
+        }
+    }
+
+    // Reads every parameter's and gradient's address into the reused pointer tables: a few calls
+    // into libtorch per parameter and no managed allocation, since this runs every step over
+    // hundreds of parameters.
+    private void RefreshPointers()
+    {
+        for (var i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            paramPtrs[i] = (IntPtr)TensorMemory.DataPointer(p.Tensor);
+            var grad = TensorMemory.GradDataPointer(p.Tensor);
+            // The full check costs several calls into libtorch per tensor; a gradient buffer that
+            // was checked at an earlier step and still sits at the same address is that buffer.
+            if (grad == IntPtr.Zero || grad != checkedGrads[i])
+            {
+                using var g = BsrParameterChecks.GradOf(p);
+                grad = (IntPtr)TensorMemory.DataPointer(g);
+                checkedGrads[i] = grad;
+            }
+            gradPtrs[i] = grad;
+        }
+    }
+
+    private OptimizerStepResult StepWith(double learningRate, double maxGradNorm, bool computeNorm, float* precomputedNorm)
     {
         var t = StepCount + 1;
         var args = new DtnStepArgs
@@ -113,6 +141,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
             MaxGradNorm = maxGradNorm,
             ComputeNorm = computeNorm ? 1 : 0,
             Step = (ulong)t,
+            GradNorm = precomputedNorm,
         };
         DtnStepResult result;
         fixed (IntPtr* pp = paramPtrs, gp = gradPtrs)

@@ -6,12 +6,17 @@ namespace DeltaTui.Training.Optim;
 public static class OptimizerFactory
 {
     public const string AdamW = "adamw";
+    public const string AdamWTorch = "adamw-torch";
     public const string BsrAdamW = "bsr-adamw";
 
-    /// <param name="kind">"adamw" (TorchSharp) or "bsr-adamw" (native when the library loads, reference otherwise).</param>
+    /// <param name="kind">
+    /// "adamw" (dense: the native fused kernel when the library loads and serves the parameters, TorchSharp's
+    /// AdamW otherwise), "adamw-torch" (dense, always TorchSharp's AdamW) or "bsr-adamw" (native when the
+    /// library loads, reference otherwise).
+    /// </param>
     /// <param name="blockSize">BSR-AdamW block size (16, 32, 64 or 128).</param>
     /// <param name="initialLayouts">Active blocks per 2-D weight; weights not listed start with every block active.</param>
-    /// <param name="note">Why BSR-AdamW fell back to the reference backend; null otherwise.</param>
+    /// <param name="note">Why the optimizer fell back to a slower backend; null otherwise.</param>
     public static IOptimizerStep Create(string kind, IEnumerable<(string Name, Parameter Parameter)> namedParameters,
         BsrAdamWOptions options, int blockSize, IReadOnlyDictionary<string, BlockLayout>? initialLayouts, out string? note)
     {
@@ -19,6 +24,14 @@ public static class OptimizerFactory
         switch (kind)
         {
             case AdamW:
+                var named = namedParameters.ToList();
+                if (NativeAdamWStep.Unsupported(named) is { } why)
+                {
+                    note = $"dense AdamW falls back to TorchSharp's optimizer (about ten kernels per parameter and step): {why}";
+                    return new TorchAdamWStep(named, options);
+                }
+                return new NativeAdamWStep(named, options);
+            case AdamWTorch:
                 return new TorchAdamWStep(namedParameters, options);
             case BsrAdamW:
                 if (!BlockLayout.SupportedBlockSizes.Contains(blockSize))
@@ -37,7 +50,7 @@ public static class OptimizerFactory
                 }).ToList();
                 return new BsrAdamWStep(BsrAdamWFactory.Create(parameters, options, out note));
             default:
-                throw new ArgumentException($"unknown optimizer '{kind}'; expected '{AdamW}' or '{BsrAdamW}'");
+                throw new ArgumentException($"unknown optimizer '{kind}'; expected '{AdamW}', '{AdamWTorch}' or '{BsrAdamW}'");
         }
     }
 }

@@ -3,7 +3,11 @@ using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Optim;
 
-/// <summary>The `adamw` optimizer: TorchSharp's AdamW with global clipping and non-finite skipping around it.</summary>
+/// <summary>
+/// Dense AdamW on TorchSharp's optimizer, with global clipping and non-finite skipping around it:
+/// `adamw` where the native library is not available, and `adamw-torch` on request. About ten
+/// kernels per parameter and step; <see cref="NativeAdamWStep"/> is one launch for all.
+/// </summary>
 public sealed class TorchAdamWStep : IOptimizerStep
 {
     private readonly List<(string Name, Parameter Parameter)> parameters;
@@ -19,24 +23,14 @@ public sealed class TorchAdamWStep : IOptimizerStep
             eps: options.Eps, weight_decay: options.WeightDecay);
     }
 
-    public string Name => "adamw";
+    public string Name => "adamw/torch";
 
     public long StepCount { get; private set; }
 
     public OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null)
     {
-        double norm;
-        if (precomputedGradNorm is not null)
-        {
-            // The caller has read the norm back and found it finite; clipping with it on the device needs no second sync.
-            GradientClipping.ClipGlobalNorm(parameters.Select(p => (Tensor)p.Parameter), maxGradNorm, precomputedGradNorm);
-            norm = double.NaN;
-        }
-        else
-        {
-            norm = GradientClipping.ClipGlobalNorm(parameters.Select(p => (Tensor)p.Parameter), maxGradNorm);
-            if (!double.IsFinite(norm)) return new OptimizerStepResult(norm, Finite: false, Applied: false, learningRate);
-        }
+        var norm = GradientClipping.ClipGlobalNorm(parameters.Select(p => (Tensor)p.Parameter), maxGradNorm, precomputedGradNorm);
+        if (!double.IsFinite(norm)) return new OptimizerStepResult(norm, Finite: false, Applied: false, learningRate);
         foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
         optimizer.step();
         StepCount++;
@@ -70,13 +64,27 @@ public sealed class TorchAdamWStep : IOptimizerStep
         optimizer.save_state_dict(writer);
     }
 
+    /// <summary>Reads this optimizer's checkpoint, or one of the native dense AdamW (converted: same moments, step count).</summary>
     public void LoadState(BinaryReader reader)
     {
+        if (BsrAdamWStateSerializer.StartsHere(reader) == true)
+        {
+            DenseAdamWStateConversion.LoadNativeIntoTorch(BsrAdamWStateSerializer.Read(reader), this);
+            return;
+        }
         var steps = reader.ReadInt64();
         if (steps < 0) throw new InvalidDataException($"optimizer state has a negative step count {steps}");
         optimizer.load_state_dict(reader);
         StepCount = steps;
     }
+
+    internal IReadOnlyList<(string Name, Parameter Parameter)> Parameters => parameters;
+
+    /// <summary>TorchSharp's state of parameter <paramref name="index"/> (live tensors, not copies).</summary>
+    internal AdamW.State StateOf(int index) =>
+        optimizer.state_dict().State[index] as AdamW.State ?? throw new InvalidOperationException($"no AdamW state for parameter '{parameters[index].Name}'");
+
+    internal void SetStepCount(long steps) => StepCount = steps;
 
     public void Dispose() => optimizer.Dispose();
 }

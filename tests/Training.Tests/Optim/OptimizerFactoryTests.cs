@@ -34,9 +34,9 @@ public class OptimizerFactoryTests
         var a = Model(1);
         var b = Model(1);
         var options = new BsrAdamWOptions();
-        using var adamw = OptimizerFactory.Create("adamw", a, options, 32, null, out _);
+        using var adamw = OptimizerFactory.Create("adamw-torch", a, options, 32, null, out _);
         using var bsr = OptimizerFactory.Create("bsr-adamw", b, options, 32, null, out var note);
-        Assert.Equal("adamw", adamw.Name);
+        Assert.Equal("adamw/torch", adamw.Name);
         Assert.StartsWith("bsr-adamw/", bsr.Name);
         Assert.Null(note);
         for (var step = 0; step < 3; step++)
@@ -63,8 +63,9 @@ public class OptimizerFactoryTests
     public void Given_an_unknown_optimizer_name_When_creating_Then_the_error_lists_the_valid_ones()
     {
         var error = Assert.Throws<ArgumentException>(() => OptimizerFactory.Create("sgd", Model(2), new BsrAdamWOptions(), 32, null, out _));
-        Assert.Contains("adamw", error.Message);
-        Assert.Contains("bsr-adamw", error.Message);
+        Assert.Contains("'adamw'", error.Message);
+        Assert.Contains("'adamw-torch'", error.Message);
+        Assert.Contains("'bsr-adamw'", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,271 @@
+using DeltaTui.Training.Optim;
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DeltaTui.Training.Tests.Optim;
+
+public class NativeAdamWStepTests
+{
+    // A 2-D weight with partial edge blocks at B = 64, a block-aligned one, and a 1-D tensor.
+    private static readonly long[][] Shapes = [[70, 45], [128, 64], [37]];
+
+    private static List<(string Name, Parameter P)> Model(int seed, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        using var generator = new Generator((ulong)seed);
+        return Shapes.Select((s, i) =>
+        {
+            using var init = randn(s, generator: generator);
+            return ($"p{i}", new Parameter(init.to(dtype).to(device ?? CPU)));
+        }).ToList();
+    }
+
+    private static List<Tensor> Gradients(int seed, double scale)
+    {
+        using var generator = new Generator((ulong)seed);
+        return Shapes.Select(s =>
+        {
+            using var g = randn(s, generator: generator);
+            return g * scale;
+        }).ToList();
+    }
+
+    // A backward pass of sum(p * G) makes p.grad exactly G (in the gradient's existing buffer).
+    private static void SetGradients(List<(string Name, Parameter P)> model, List<Tensor> gradients)
+    {
+        for (var i = 0; i < model.Count; i++)
+        {
+            var p = model[i].P;
+            using (var old = p.grad) old?.zero_();
+            using var g = gradients[i].to(p.dtype).to(p.device);
+            using var loss = (p * g).sum();
+            loss.backward();
+        }
+    }
+
+    private static Tensor GlobalNorm(List<Tensor> gradients)
+    {
+        using var scope = NewDisposeScope();
+        var sum = zeros(1, ScalarType.Float64);
+        foreach (var g in gradients) sum += g.to(ScalarType.Float64).square().sum();
+        return sum.sqrt().to(ScalarType.Float32).squeeze().MoveToOuterDisposeScope();
+    }
+
+    [Fact]
+    public void Given_the_native_library_When_creating_adamw_Then_it_is_the_native_backend_and_agrees_with_TorchSharp_AdamW_with_clipping()
+    {
+        var ours = Model(1);
+        var theirs = Model(1);
+        var options = new BsrAdamWOptions(Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1);
+        using var native = OptimizerFactory.Create("adamw", ours, options, 32, null, out var note);
+        using var torch = OptimizerFactory.Create("adamw-torch", theirs, options, 32, null, out _);
+        Assert.Null(note);
+        Assert.Equal("adamw/native-cpu", native.Name);
+        for (var step = 1; step <= 4; step++)
+        {
+            // Large gradients, so that clipping scales every step.
+            var grads = Gradients(10 + step, scale: 5.0);
+            SetGradients(ours, grads);
+            SetGradients(theirs, grads);
+            var a = native.Step(1e-2 * step, maxGradNorm: 1.0);
+            var b = torch.Step(1e-2 * step, maxGradNorm: 1.0);
+            Assert.True(a.Applied && a.Finite);
+            Assert.True(b.GradNorm > 1.0, "clipping is active");
+            Assert.True(Math.Abs(a.GradNorm - b.GradNorm) <= 1e-6 * b.GradNorm, $"step {step}: grad norm {a.GradNorm} vs {b.GradNorm}");
+            foreach (var g in grads) g.Dispose();
+        }
+        Assert.Equal(4, native.StepCount);
+        for (var i = 0; i < ours.Count; i++)
+        {
+            var error = BsrScenario.RelativeError(ours[i].P, theirs[i].P);
+            Assert.True(error <= 1e-6, $"{ours[i].Name}: weights differ by {error:E2}");
+            using var sa = native.MomentumScore(ours[i].Name);
+            using var sb = torch.MomentumScore(theirs[i].Name);
+            Assert.Equal(ours[i].P.shape, sa.shape);
+            Assert.True(BsrScenario.RelativeError(sa, sb) <= 1e-5, $"momentum score of {ours[i].Name}");
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    [Trait("gpu", "true")]
+    public void Given_cuda_parameters_When_native_adamw_steps_with_clipping_Then_it_agrees_with_TorchSharp_AdamW(bool precomputedNorm)
+    {
+        var ours = Model(11, device: CUDA);
+        var theirs = Model(11, device: CUDA);
+        using var native = OptimizerFactory.Create("adamw", ours, new BsrAdamWOptions(WeightDecay: 0.1), 32, null, out var note);
+        using var torch = OptimizerFactory.Create("adamw-torch", theirs, new BsrAdamWOptions(WeightDecay: 0.1), 32, null, out _);
+        Assert.Null(note);
+        Assert.Equal("adamw/native-cuda", native.Name);
+        for (var step = 1; step <= 4; step++)
+        {
+            var grads = Gradients(110 + step, scale: 5.0);
+            SetGradients(ours, grads);
+            SetGradients(theirs, grads);
+            using var norm = GlobalNorm(grads).to(CUDA);
+            var a = native.Step(1e-2, maxGradNorm: 1.0, precomputedGradNorm: precomputedNorm ? norm : null);
+            var b = torch.Step(1e-2, maxGradNorm: 1.0);
+            Assert.True(a.Applied);
+            Assert.True(Math.Abs(a.GradNorm - b.GradNorm) <= 1e-5 * b.GradNorm, $"step {step}: grad norm {a.GradNorm} vs {b.GradNorm}");
+            foreach (var g in grads) g.Dispose();
+        }
+        for (var i = 0; i < ours.Count; i++)
+        {
+            var error = BsrScenario.RelativeError(ours[i].P, theirs[i].P);
+            Assert.True(error <= 1e-5, $"{ours[i].Name}: weights differ by {error:E2}");
+        }
+        using var nan = tensor(float.NaN, device: CUDA);
+        using var before = ours[0].P.detach().clone();
+        var skipped = native.Step(1e-2, 1.0, nan);
+        Assert.False(skipped.Finite || skipped.Applied);
+        Assert.True(ours[0].P.eq(before).all().item<bool>(), "a non-finite precomputed norm changes nothing");
+    }
+
+    [Fact]
+    public void Given_a_saved_native_adamw_When_a_fresh_one_loads_it_Then_the_next_steps_match_an_uninterrupted_run_bit_for_bit()
+    {
+        var run = Model(2, ScalarType.BFloat16);
+        using var first = new NativeAdamWStep(run, new BsrAdamWOptions());
+        var grads = Enumerable.Range(0, 4).Select(s => Gradients(20 + s, scale: 1.0)).ToList();
+        for (var s = 0; s < 2; s++)
+        {
+            SetGradients(run, grads[s]);
+            first.Step(1e-2, 1.0);
+        }
+        using var buffer = new MemoryStream();
+        first.SaveState(new BinaryWriter(buffer));
+        var resumedModel = run.Select(p => (p.Name, new Parameter(p.P.detach().clone()))).ToList();
+        using var resumed = new NativeAdamWStep(resumedModel, new BsrAdamWOptions());
+        buffer.Position = 0;
+        resumed.LoadState(new BinaryReader(buffer));
+        Assert.Equal(2, resumed.StepCount);
+        for (var s = 2; s < 4; s++)
+        {
+            SetGradients(run, grads[s]);
+            SetGradients(resumedModel, grads[s]);
+            first.Step(1e-2, 1.0);
+            resumed.Step(1e-2, 1.0);
+        }
+        for (var i = 0; i < run.Count; i++) Assert.True(run[i].P.eq(resumedModel[i].Item2).all().item<bool>(), run[i].Name);
+    }
+
+    [Theory]
+    [InlineData("adamw")]
+    [InlineData("adamw-torch")]
+    public void Given_a_precomputed_gradient_norm_When_stepping_Then_the_result_equals_computing_it(string kind)
+    {
+        var computed = Model(3);
+        var given = Model(3);
+        using var a = OptimizerFactory.Create(kind, computed, new BsrAdamWOptions(), 32, null, out _);
+        using var b = OptimizerFactory.Create(kind, given, new BsrAdamWOptions(), 32, null, out _);
+        for (var step = 1; step <= 3; step++)
+        {
+            var grads = Gradients(30 + step, scale: 2.0);
+            SetGradients(computed, grads);
+            SetGradients(given, grads);
+            using var norm = GlobalNorm(grads);
+            var ra = a.Step(1e-2, maxGradNorm: 1.0);
+            var rb = b.Step(1e-2, maxGradNorm: 1.0, precomputedGradNorm: norm);
+            Assert.Equal(norm.item<float>(), rb.GradNorm);
+            Assert.True(Math.Abs(ra.GradNorm - rb.GradNorm) <= 1e-6 * ra.GradNorm);
+            foreach (var g in grads) g.Dispose();
+        }
+        for (var i = 0; i < computed.Count; i++)
+        {
+            var error = BsrScenario.RelativeError(given[i].P, computed[i].P);
+            Assert.True(error <= 1e-6, $"{given[i].Name}: {error:E2}");
+        }
+    }
+
+    [Fact]
+    public void Given_a_non_finite_precomputed_norm_When_stepping_natively_Then_the_step_is_skipped_and_nothing_changes()
+    {
+        var model = Model(4);
+        var before = model.Select(p => p.P.detach().clone()).ToList();
+        using var optimizer = new NativeAdamWStep(model, new BsrAdamWOptions());
+        SetGradients(model, Gradients(40, scale: 1.0));
+        using var norm = tensor(float.NaN);
+        var result = optimizer.Step(1e-2, maxGradNorm: 1.0, precomputedGradNorm: norm);
+        Assert.False(result.Finite);
+        Assert.False(result.Applied);
+        Assert.Equal(0, optimizer.StepCount);
+        for (var i = 0; i < model.Count; i++) Assert.True(model[i].P.eq(before[i]).all().item<bool>(), model[i].Name);
+    }
+
+    [Fact]
+    public void Given_a_precomputed_norm_of_the_wrong_dtype_When_stepping_Then_the_error_says_what_it_must_be()
+    {
+        var model = Model(5);
+        using var optimizer = new NativeAdamWStep(model, new BsrAdamWOptions());
+        SetGradients(model, Gradients(50, scale: 1.0));
+        using var norm = tensor(1.0, ScalarType.Float64);
+        var error = Assert.Throws<ArgumentException>(() => optimizer.Step(1e-2, 1.0, norm));
+        Assert.Contains("must be Float32", error.Message);
+    }
+
+    [Fact]
+    public void Given_density_below_one_When_bsr_adamw_gets_a_precomputed_norm_Then_it_clips_by_the_active_block_norm()
+    {
+        using var scenario = new BsrScenario(16, 0.5, ScalarType.Float32, CPU, seed: 6);
+        var parameters = scenario.MakeParameters();
+        using var step = new BsrAdamWStep(new NativeBsrAdamW(parameters, new BsrAdamWOptions()));
+        BsrScenario.SetGradients(parameters, scenario.DrawGradients());
+        using var wrong = tensor(12345f);
+        var result = step.Step(1e-2, 1.0, wrong);
+        Assert.NotEqual(12345.0, result.GradNorm);
+        Assert.True(result.Applied);
+    }
+
+    [Fact]
+    public void Given_a_float64_model_When_creating_adamw_Then_it_falls_back_to_TorchSharp_and_says_why()
+    {
+        var model = Model(7, ScalarType.Float64);
+        using var optimizer = OptimizerFactory.Create("adamw", model, new BsrAdamWOptions(), 32, null, out var note);
+        Assert.Equal("adamw/torch", optimizer.Name);
+        Assert.NotNull(note);
+        Assert.Contains("'p0' is Float64", note);
+    }
+
+    [Fact]
+    public void Given_a_parameter_that_needs_no_gradient_When_stepping_Then_it_stays_and_scores_zero()
+    {
+        var model = Model(8);
+        model[2].P.requires_grad = false;
+        using var frozen = model[2].P.detach().clone();
+        using var optimizer = new NativeAdamWStep(model, new BsrAdamWOptions());
+        SetGradients(model[..2], Gradients(80, scale: 1.0)[..2]);
+        Assert.True(optimizer.Step(1e-2, 1.0).Applied);
+        Assert.True(model[2].P.eq(frozen).all().item<bool>());
+        using var score = optimizer.MomentumScore("p2");
+        Assert.Equal(0f, score.abs().max().item<float>());
+    }
+
+    [Fact]
+    public void Given_a_gradient_replaced_by_a_new_buffer_between_steps_When_stepping_Then_the_new_buffer_is_checked_and_read()
+    {
+        var ours = Model(9);
+        var theirs = Model(9);
+        using var native = new NativeAdamWStep(ours, new BsrAdamWOptions());
+        using var torch = new TorchAdamWStep(theirs, new BsrAdamWOptions());
+        SetGradients(ours, Gradients(90, 1.0));
+        SetGradients(theirs, Gradients(90, 1.0));
+        native.Step(1e-2, 0);
+        torch.Step(1e-2, 0);
+        // New gradient tensors (new memory) rather than values written into the old ones.
+        var next = Gradients(91, 1.0);
+        for (var i = 0; i < ours.Count; i++)
+        {
+            ours[i].P.grad = next[i].clone();
+            theirs[i].P.grad = next[i].clone();
+        }
+        native.Step(1e-2, 0);
+        torch.Step(1e-2, 0);
+        for (var i = 0; i < ours.Count; i++) Assert.True(BsrScenario.RelativeError(ours[i].P, theirs[i].P) <= 1e-6, ours[i].Name);
+        // A replacement that breaks the contract is caught although the step before was fine.
+        using (var strided = randn(45, 70)) ours[0].P.grad = strided.t();
+        var error = Assert.Throws<InvalidOperationException>(() => native.Step(1e-2, 0));
+        Assert.Contains("gradient of 'p0' is not contiguous", error.Message);
+    }
+}
