@@ -50,7 +50,7 @@ if [ -z "${SKIP_PROFILE:-}" ]; then
   timeout 300 dotnet "$app" train "${common[@]}" --run.name profile --training.steps 15 --optimizer.type adamw \
     --training.profile true > "$out/profile.log" 2>&1
   cp "$work/runs/profile/profile.json" "$out/profile.json" 2>/dev/null
-  { echo; echo "profile (adamw, frozen reference; ms per phase, median after warm-up):"; grep -A30 'profile' "$out/profile.log" | grep '|' ; } >> "$out/table.md"
+  { echo; echo "profile (adamw, frozen reference; CUDA-synchronised ms per phase, median after warm-up):"; cat "$out/profile.json" 2>/dev/null || tail -20 "$out/profile.log"; } >> "$out/table.md"
 fi
 
 if [ -z "${SKIP_CHECK:-}" ]; then

@@ -16,7 +16,7 @@ p.add_argument("--peak-tflops", type=float, default=0); p.add_argument("--parame
 p.add_argument("--reference", choices=["frozen", "precomputed"], default="frozen"); p.add_argument("--json")
 a = p.parse_args()
 
-steps, peak, first, nan = [], 0, None, False
+steps, samples, first, nan = [], [], None, False
 for line in open(a.metrics):
     e = json.loads(line)
     if e["type"] == "StepCompleted":
@@ -25,11 +25,15 @@ for line in open(a.metrics):
         steps.append((t, e["metrics"]))
         nan = nan or any(isinstance(v, float) and v != v for v in e["metrics"].values())
     elif e["type"] == "GpuSnapshot":
+        t = datetime.fromisoformat(e["time"]).timestamp()
         for g in e.get("gpus", []):
             for proc in g.get("processes", []):
-                if proc.get("is_self"): peak = max(peak, proc.get("used_memory_bytes", 0))
+                if proc.get("is_self"): samples.append((t, proc.get("used_memory_bytes", 0)))
 if not steps:
     raise SystemExit(f"{a.metrics}: no StepCompleted events")
+last_step = steps[-1][0]
+peak = max((m for t, m in samples if t <= last_step), default=0)  # while training steps ran
+peak_all = max((m for _, m in samples), default=0)  # incl. the final masks, scores and checkpoint
 gaps = [b[0] - a_[0] for a_, b in zip(steps, steps[1:])]
 times = gaps[4:] or gaps or [float("nan")]
 tps = [m["tokens_per_second"] for _, m in (steps[5:] or steps) if "tokens_per_second" in m]
@@ -37,8 +41,8 @@ step_s = statistics.median(times)
 tok_s = statistics.median(tps) if tps else float("nan")
 per_token = 6 if a.reference == "precomputed" else 8
 mfu = f"{per_token * a.parameters * tok_s / 1e12:.0f} of {a.peak_tflops:.0f} TFLOP/s ({100 * per_token * a.parameters * tok_s / 1e12 / a.peak_tflops:.1f}%)" if a.peak_tflops else "-"
-print(f"| ours ({a.label}) | {step_s * 1e3:.1f} ms | {tok_s:,.0f} | {peak / 2**30:.1f} GiB (NVML, process) | {mfu} | "
+print(f"| ours ({a.label}) | {step_s * 1e3:.1f} ms | {tok_s:,.0f} | {peak / 2**30:.1f} GiB (NVML, process; {peak_all / 2**30:.1f} incl. final saves) | {mfu} | "
       f"loss {steps[-1][1]['loss']:.4f}{' NaN seen' if nan else ''} | first step {first - a.start:.1f} s after start, {len(steps)} steps |")
 if a.json:
-    json.dump({"label": a.label, "step_ms": step_s * 1e3, "tokens_per_s": tok_s, "peak_nvml_gib": peak / 2**30,
+    json.dump({"label": a.label, "step_ms": step_s * 1e3, "tokens_per_s": tok_s, "peak_nvml_gib": peak / 2**30, "peak_nvml_with_saves_gib": peak_all / 2**30,
                "first_step_s": first - a.start, "steps": len(steps), "nan": nan}, open(a.json, "w"))
