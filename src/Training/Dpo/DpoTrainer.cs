@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using DeltaTui.Training.Events;
 using DeltaTui.Training.Masks;
+using DeltaTui.Training.Model;
 using DeltaTui.Training.Optim;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -201,6 +202,7 @@ public sealed class DpoTrainer : IDisposable
                     sums = (sums is null ? batchSums : sums + batchSums).MoveToOuterDisposeScope();
                     _timer.Lap(StepPhases.Loss);
                     (result.Losses.mean() / _options.GradAccumulation).backward();
+                    ReturnedGradients.Release();
                     _timer.Lap(StepPhases.Backward);
                 }
                 pairs += batch.Pairs;

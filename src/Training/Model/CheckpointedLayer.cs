@@ -53,7 +53,7 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
         result.AddRange(gradients.Skip(1));
         foreach (var gradient in result.Where(g => g is not null && !g.IsInvalid))
         {
-            gradient.MoveToOuterDisposeScope();
+            ReturnedGradients.Track(gradient.MoveToOuterDisposeScope());
         }
         return result;
     }

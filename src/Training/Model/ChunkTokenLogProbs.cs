@@ -75,8 +75,8 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         var next = 0;
         var hiddenGrad = hidden.requires_grad ? gradients[next++] : null;
         var headGrad = head.requires_grad ? gradients[next] : null;
-        hiddenGrad?.MoveToOuterDisposeScope();
-        headGrad?.MoveToOuterDisposeScope();
+        if (hiddenGrad is not null) ReturnedGradients.Track(hiddenGrad.MoveToOuterDisposeScope());
+        if (headGrad is not null) ReturnedGradients.Track(headGrad.MoveToOuterDisposeScope());
         return [hiddenGrad!, headGrad!, null!, null!, null!];
     }
 }

@@ -106,6 +106,7 @@ public sealed class Gemma3Benchmark : IBenchmark
         model.zero_grad();
         using var scope = NewDisposeScope();
         model.CompletionLogProbs(model.forward(ids, mask), ids, completion, chunk).sum().backward();
+        ReturnedGradients.Release();
     }
 
     private static void Synchronize(Device device)
