@@ -18,7 +18,8 @@ public sealed class ReferenceOverlap
 
     /// <summary>Starts the reference's log-probs of <paramref name="batch"/>; the batch must stay alive until <see cref="Pending.Wait"/>.</summary>
     public Pending Start(DpoBatch batch) =>
-        new(Task.Factory.StartNew(() => _reference.LogProbs(batch), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default));
+        // LongRunning: its own thread, which a waiting caller cannot run inline (that would undo the overlap).
+        new(Task.Factory.StartNew(() => _reference.LogProbs(batch), CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
     public readonly struct Pending(Task<Tensor> task)
     {
