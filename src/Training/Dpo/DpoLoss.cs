@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using DeltaTui.Training.Config;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -24,15 +25,18 @@ public static class DpoLoss
         var chosenLogRatio = policyChosen - referenceChosen;
         var rejectedLogRatio = policyRejected - referenceRejected;
         var delta = chosenLogRatio - rejectedLogRatio;
-        var beta = options.Beta;
+        var beta = Scalars.Of(options.Beta);
+        var minusBeta = Scalars.Of(-options.Beta);
         var eps = options.LabelSmoothing;
+        var keep = Scalars.Of(1 - eps);
+        var flip = Scalars.Of(eps);
 
         var losses = options.Type switch
         {
-            DpoLossType.Sigmoid => -F.logsigmoid(beta * delta) * (1 - eps) - F.logsigmoid(-beta * delta) * eps,
-            DpoLossType.Ipo => (delta - 1.0 / (2.0 * beta)).square(),
-            DpoLossType.Hinge => F.relu(1.0 - beta * delta),
-            DpoLossType.Robust => (-F.logsigmoid(beta * delta) * (1 - eps) + F.logsigmoid(-beta * delta) * eps) / (1 - 2 * eps),
+            DpoLossType.Sigmoid => -F.logsigmoid(beta * delta) * keep - F.logsigmoid(minusBeta * delta) * flip,
+            DpoLossType.Ipo => (delta - Scalars.Of(1.0 / (2.0 * options.Beta))).square(),
+            DpoLossType.Hinge => F.relu(Scalars.Of(1.0) - beta * delta),
+            DpoLossType.Robust => (-F.logsigmoid(beta * delta) * keep + F.logsigmoid(minusBeta * delta) * flip) / Scalars.Of(1 - 2 * eps),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Type, "unknown loss type"),
         };
         var chosenRewards = (beta * chosenLogRatio).detach();

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using DeltaTui.Training.Config;
 using System.Diagnostics;
 using System.Text;
@@ -201,7 +202,7 @@ public sealed class DpoTrainer : IDisposable
                     var batchSums = DpoBatchStatistics.Sums(result, logProbs);
                     sums = (sums is null ? batchSums : sums + batchSums).MoveToOuterDisposeScope();
                     _timer.Lap(StepPhases.Loss);
-                    (result.Losses.mean() / _options.GradAccumulation).backward();
+                    (result.Losses.mean() / Scalars.Of(_options.GradAccumulation)).backward();
                     ReturnedGradients.Release();
                     _timer.Lap(StepPhases.Backward);
                 }

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,7 +51,7 @@ public static class MaskBuilder
         var floors = keys.Select(k => TopKSelector.Select([k], FloorCount(options.HybridFloor, k.numel()))[0]).ToArray();
         var floorTotal = keys.Select(k => FloorCount(options.HybridFloor, k.numel())).Sum();
         var rest = Math.Max(0, budget - floorTotal);
-        var remaining = keys.Select((k, i) => k.masked_fill(floors[i], float.NegativeInfinity)).ToList();
+        var remaining = keys.Select((k, i) => k.masked_fill(floors[i], Scalars.Of(float.NegativeInfinity))).ToList();
         var global = TopKSelector.Select(remaining, rest);
         return floors.Select((f, i) => f.logical_or(global[i])).ToArray();
     }
@@ -72,7 +73,7 @@ public static class MaskBuilder
         {
             if (flat.isnan().any().cpu().item<bool>())
                 throw new ArgumentException($"Score tensor '{name}' contains NaN.");
-            if (flat.eq(float.NegativeInfinity).any().cpu().item<bool>())
+            if (flat.eq(Scalars.Of(float.NegativeInfinity)).any().cpu().item<bool>())
                 throw new ArgumentException($"Score tensor '{name}' contains -inf.");
         }
         return flat;

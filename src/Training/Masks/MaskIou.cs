@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,11 +47,11 @@ public static class MaskIou
             foreach (var group in groups)
             {
                 var code = Stack(sets[0], names, group).to(ScalarType.Byte);
-                for (var k = 1; k < sets.Count; k++) code.add_(Stack(sets[k], names, group), 1 << k);
+                for (var k = 1; k < sets.Count; k++) code.add_(Stack(sets[k], names, group), Scalars.OfInteger(1 << k));
                 var offsetShape = new long[code.dim()];
                 Array.Fill(offsetShape, 1L);
                 offsetShape[0] = group.Count;
-                var offsets = arange(group.Count, ScalarType.Int32, code.device).mul_(bins).view(offsetShape);
+                var offsets = arange(group.Count, ScalarType.Int32, code.device).mul_(Scalars.OfInteger(bins)).view(offsetShape);
                 parts.Add(code.add(offsets).flatten().bincount(null, (long)bins * group.Count));
                 foreach (var index in group) histogramRow[index] = row++;
             }

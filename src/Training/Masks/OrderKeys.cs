@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,14 +23,14 @@ internal static class OrderKeys
     {
         using var scope = NewDisposeScope();
         var (mantissa, exponent) = flatFloat.abs().frexp();
-        var magnitudeKey = exponent.to(ScalarType.Int64).add(149).mul(MantissaScale)
-            .add(mantissa.to(ScalarType.Float64).mul(1L << 24).sub(MantissaScale).to(ScalarType.Int64))
-            .add(1);
-        var signed = where(flatFloat.eq(0), zeros_like(magnitudeKey), where(flatFloat.lt(0), magnitudeKey.neg(), magnitudeKey));
+        var magnitudeKey = exponent.to(ScalarType.Int64).add(Scalars.OfInteger(149)).mul(Scalars.OfInteger(MantissaScale))
+            .add(mantissa.to(ScalarType.Float64).mul(Scalars.OfInteger(1L << 24)).sub(Scalars.OfInteger(MantissaScale)).to(ScalarType.Int64))
+            .add(Scalars.OfInteger(1));
+        var signed = where(flatFloat.eq(Scalars.OfInteger(0)), zeros_like(magnitudeKey), where(flatFloat.lt(Scalars.OfInteger(0)), magnitudeKey.neg(), magnitudeKey));
         // Infinities sit just outside the finite range: -inf at key 0, +inf at the top key.
-        var key = signed.add(Offset)
-            .masked_fill(flatFloat.eq(float.NegativeInfinity), 0)
-            .masked_fill(flatFloat.eq(float.PositiveInfinity), 2 * Offset);
+        var key = signed.add(Scalars.OfInteger(Offset))
+            .masked_fill(flatFloat.eq(Scalars.Of(float.NegativeInfinity)), Scalars.OfInteger(0))
+            .masked_fill(flatFloat.eq(Scalars.Of(float.PositiveInfinity)), Scalars.OfInteger(2 * Offset));
         return key.MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -67,8 +68,9 @@ public sealed class ScoreTracker : IDisposable
     public void AccumulateGradients(IReadOnlyDictionary<string, Tensor?> gradients)
     {
         FisherSteps++;
-        var keep = (FisherSteps - 1) / (double)FisherSteps;
-        var weight = 1.0 / FisherSteps;
+        // Held for the whole loop: see Scalars for why a number must not be left to an implicit conversion.
+        using var keep = ((FisherSteps - 1) / (double)FisherSteps).ToScalar();
+        using var weight = (1.0 / FisherSteps).ToScalar();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var name in _names)
@@ -91,8 +93,10 @@ public sealed class ScoreTracker : IDisposable
         using var noGrad = no_grad();
         var correction1 = 1 - Math.Pow(beta1, step);
         var correction2 = 1 - Math.Pow(beta2, step);
-        var mHat = expAvg.to(ScalarType.Float32).div(correction1).abs_();
-        var vHat = expAvgSq.to(ScalarType.Float32).div(correction2).sqrt_().add_(eps);
+        using var c1 = correction1.ToScalar();
+        using var c2 = correction2.ToScalar();
+        var mHat = expAvg.to(ScalarType.Float32).div(c1).abs_();
+        var vHat = expAvgSq.to(ScalarType.Float32).div(c2).sqrt_().add_(Scalars.Of(eps));
         MomentumBuffer(name, parameter).copy_(mHat.div_(vHat));
     }
 

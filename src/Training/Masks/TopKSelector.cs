@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,8 @@ public static class TopKSelector
         if (k == total) return scores.Select(t => ones_like(t, ScalarType.Bool)).ToArray();
 
         if (allowCpuRadix && CpuRadixSelect.Applies(scores)) return CpuRadixSelect.Select(scores, k);
-        var threshold = FindKthLargest(scores, k, out var countAbove);
+        // Held for the whole selection: see Scalars for why a number must not be left to an implicit conversion.
+        using var threshold = FindKthLargest(scores, k, out var countAbove).ToScalar();
         var remainingTies = k - countAbove;
         var result = new Tensor[scores.Count];
         using var scope = NewDisposeScope();
@@ -66,11 +68,12 @@ public static class TopKSelector
             foreach (var chunk in Chunks(scores))
             {
                 using var inner = NewDisposeScope();
-                counts.add_(OrderKeys.From(chunk).bitwise_right_shift(HighShift).bincount(null, HighBuckets));
+                counts.add_(OrderKeys.From(chunk).bitwise_right_shift(Scalars.OfInteger(HighShift)).bincount(null, HighBuckets));
             }
             high = counts.cpu().data<long>().ToArray();
         }
         long prefix = CpuRadixSelect.PickBucket(high, k, out var above);
+        using var prefixScalar = prefix.ToScalar();
 
         long[] low;
         using (NewDisposeScope())
@@ -80,9 +83,9 @@ public static class TopKSelector
             {
                 using var inner = NewDisposeScope();
                 var keys = OrderKeys.From(chunk);
-                var inBucket = keys.masked_select(keys.bitwise_right_shift(HighShift).eq(prefix));
+                var inBucket = keys.masked_select(keys.bitwise_right_shift(Scalars.OfInteger(HighShift)).eq(prefixScalar));
                 if (inBucket.numel() > 0)
-                    counts.add_(inBucket.bitwise_and(LowBuckets - 1).bincount(null, LowBuckets));
+                    counts.add_(inBucket.bitwise_and(Scalars.OfInteger(LowBuckets - 1)).bincount(null, LowBuckets));
             }
             low = counts.cpu().data<long>().ToArray();
         }
@@ -117,7 +120,8 @@ public static class TopKSelector
                 var start = c * chunk;
                 var part = flags.narrow(0, start, Math.Min(chunk, length - start));
                 var running = part.cumsum(0, ScalarType.Int64);
-                return start + running.ge(n - seen).to(ScalarType.Int64).argmax().cpu().item<long>();
+                using var needed = (n - seen).ToScalar();
+                return start + running.ge(needed).to(ScalarType.Int64).argmax().cpu().item<long>();
             }
             seen += counts[c];
         }

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Model;
@@ -18,14 +19,14 @@ public static class AttentionMasks
         var visible = key <= query;
         if (slidingWindow is { } window)
         {
-            visible = visible & (key > query - window);
+            visible = visible & (key > query - Scalars.OfInteger(window));
         }
         visible = visible.view(1, 1, length, length);
         if (paddingMask is not null)
         {
             visible = visible & paddingMask.to(device).to_type(ScalarType.Bool).view(paddingMask.shape[0], 1, 1, length);
         }
-        var additive = zeros(visible.shape, dtype: dtype, device: device).masked_fill(visible.logical_not(), finfo(dtype).min);
+        var additive = zeros(visible.shape, dtype: dtype, device: device).masked_fill(visible.logical_not(), Scalars.Of(finfo(dtype).min));
         return additive.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;
@@ -34,7 +35,7 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         var logits = nn.functional.linear(hidden, head);
         if (softcap is { } cap)
         {
-            logits = (logits / cap).tanh() * cap;
+            logits = (logits / Scalars.Of(cap)).tanh() * Scalars.Of(cap);
         }
         var logProbs = logits.to_type(ScalarType.Float32).log_softmax(-1);
         var picked = logProbs.gather(-1, targets.unsqueeze(-1)).squeeze(-1);

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -76,10 +77,10 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
 
     private Tensor Eager(Tensor query, Tensor key, Tensor value, Tensor mask)
     {
-        var scores = matmul(query, key.transpose(2, 3)) * _scaling;
+        var scores = matmul(query, key.transpose(2, 3)) * Scalars.Of(_scaling);
         if (Softcap is { } cap)
         {
-            scores = (scores / cap).tanh() * cap;
+            scores = (scores / Scalars.Of(cap)).tanh() * Scalars.Of(cap);
         }
         scores = scores + mask;
         var weights = scores.softmax(-1, ScalarType.Float32).to_type(query.dtype);
@@ -94,7 +95,7 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
         var correction = _scaling * Math.Sqrt(_config.HeadDim);
         if (Math.Abs(correction - 1.0) > 1e-12)
         {
-            query = query * correction;
+            query = query * Scalars.Of(correction);
         }
         return nn.functional.scaled_dot_product_attention(query, key, value, mask);
     }

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -111,7 +112,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         var logits = nn.functional.linear(hidden, HeadWeight);
         if (Config.FinalLogitSoftcapping is { } cap)
         {
-            logits = (logits / cap).tanh() * cap;
+            logits = (logits / Scalars.Of(cap)).tanh() * Scalars.Of(cap);
         }
         return logits.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -41,6 +42,6 @@ public sealed class Gemma3ScaledEmbedding : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var rows = Weight.index_select(0, inputIds.reshape(-1)).view([.. inputIds.shape, Weight.shape[1]]);
         // A host scalar, not a device tensor made from host memory: that copy would wait for the GPU on every forward.
-        return rows.mul(ScaleIn(Weight.dtype)).MoveToOuterDisposeScope();
+        return rows.mul(Scalars.Of(ScaleIn(Weight.dtype))).MoveToOuterDisposeScope();
     }
 }

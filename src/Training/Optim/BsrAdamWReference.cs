@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -61,19 +62,24 @@ public sealed class BsrAdamWReference : IBsrAdamW
         var t = StepCount + 1;
         var bc1 = 1 - Math.Pow(Options.Beta1, t);
         var bc2 = 1 - Math.Pow(Options.Beta2, t);
+        // Held for the whole step: see Scalars for why a number must not be left to an implicit conversion.
+        using var clipScalar = ((float)clip).ToScalar();
+        using var sqrtBc2 = Math.Sqrt(bc2).ToScalar();
+        using var decay = (1 - learningRate * Options.WeightDecay).ToScalar();
+        using var stepSize = (-learningRate / bc1).ToScalar();
         for (var i = 0; i < slots.Count; i++)
         {
             var slot = slots[i];
             if (slot.ExpAvg.numel() == 0) continue;
-            var g = (float)clip != 1.0f ? grads[i].mul((float)clip) : grads[i];
+            var g = (float)clip != 1.0f ? grads[i].mul(clipScalar) : grads[i];
             var weights = slot.Master ?? (slot.Blocked
                 ? BlockTiling.Gather(slot.Parameter.Tensor, slot.Layout!, slot.Ids!)
                 : slot.Parameter.Tensor.view(-1));
-            slot.ExpAvg.mul_(Options.Beta1).add_(g, alpha: 1 - Options.Beta1);
-            slot.ExpAvgSq.mul_(Options.Beta2).addcmul_(g, g, value: 1 - Options.Beta2);
-            var denom = slot.ExpAvgSq.sqrt().div_(Math.Sqrt(bc2)).add_(Options.Eps);
-            weights.mul_(1 - learningRate * Options.WeightDecay);
-            weights.addcdiv_(slot.ExpAvg, denom, value: -learningRate / bc1);
+            slot.ExpAvg.mul_(Scalars.Of(Options.Beta1)).add_(g, alpha: Scalars.Of(1 - Options.Beta1));
+            slot.ExpAvgSq.mul_(Scalars.Of(Options.Beta2)).addcmul_(g, g, value: Scalars.Of(1 - Options.Beta2));
+            var denom = slot.ExpAvgSq.sqrt().div_(sqrtBc2).add_(Scalars.Of(Options.Eps));
+            weights.mul_(decay);
+            weights.addcdiv_(slot.ExpAvg, denom, value: stepSize);
             WriteBack(slot, weights);
         }
         StepCount = t;

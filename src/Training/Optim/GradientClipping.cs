@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,7 +35,8 @@ public static class GradientClipping
         var coefficient = Math.Min(1.0, maxNorm / (norm + 1e-6));
         if (coefficient < 1.0)
         {
-            foreach (var g in grads) g.mul_(coefficient);
+            using var scale = coefficient.ToScalar();
+            foreach (var g in grads) g.mul_(scale);
         }
         return norm;
     }

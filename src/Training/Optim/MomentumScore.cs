@@ -1,3 +1,5 @@
+using DeltaTui.Training.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Optim;
@@ -12,9 +14,9 @@ public static class MomentumScore
     {
         if (step <= 0) return zeros_like(expAvg, dtype: ScalarType.Float32);
         using var scope = NewDisposeScope();
-        var bc1 = 1 - Math.Pow(beta1, step);
-        var bc2 = 1 - Math.Pow(beta2, step);
-        var score = expAvg.to(ScalarType.Float32).abs().div_(bc1).div_(expAvgSq.to(ScalarType.Float32).div(bc2).sqrt_().add_(eps));
+        using var bc1 = (1 - Math.Pow(beta1, step)).ToScalar();
+        using var bc2 = (1 - Math.Pow(beta2, step)).ToScalar();
+        var score = expAvg.to(ScalarType.Float32).abs().div_(bc1).div_(expAvgSq.to(ScalarType.Float32).div(bc2).sqrt_().add_(Scalars.Of(eps)));
         return score.MoveToOuterDisposeScope();
     }
 
