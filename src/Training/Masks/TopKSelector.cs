@@ -68,7 +68,7 @@ public static class TopKSelector
             foreach (var chunk in Chunks(scores))
             {
                 using var inner = NewDisposeScope();
-                counts.add_(OrderKeys.From(chunk).bitwise_right_shift(Scalars.OfInteger(HighShift)).bincount(null, HighBuckets));
+                counts.add_(OrderKeys.From(chunk).bitwise_right_shift(HighShift).bincount(null, HighBuckets));
             }
             high = counts.cpu().data<long>().ToArray();
         }
@@ -83,9 +83,9 @@ public static class TopKSelector
             {
                 using var inner = NewDisposeScope();
                 var keys = OrderKeys.From(chunk);
-                var inBucket = keys.masked_select(keys.bitwise_right_shift(Scalars.OfInteger(HighShift)).eq(prefixScalar));
+                var inBucket = keys.masked_select(keys.bitwise_right_shift(HighShift).eq(prefixScalar));
                 if (inBucket.numel() > 0)
-                    counts.add_(inBucket.bitwise_and(Scalars.OfInteger(LowBuckets - 1)).bincount(null, LowBuckets));
+                    counts.add_(inBucket.bitwise_and(LowBuckets - 1).bincount(null, LowBuckets));
             }
             low = counts.cpu().data<long>().ToArray();
         }
