@@ -35,8 +35,8 @@ public static class DpoLoss
         {
             DpoLossType.Sigmoid => -F.logsigmoid(beta * delta) * keep - F.logsigmoid(minusBeta * delta) * flip,
             DpoLossType.Ipo => (delta - Scalars.Of(1.0 / (2.0 * options.Beta))).square(),
-            DpoLossType.Hinge => F.relu(Scalars.Of(1.0) - beta * delta),
-            DpoLossType.Robust => (-F.logsigmoid(beta * delta) * keep + F.logsigmoid(minusBeta * delta) * flip) / Scalars.Of(1 - 2 * eps),
+            DpoLossType.Hinge => F.relu((minusBeta * delta).Plus(1.0)),
+            DpoLossType.Robust => (-F.logsigmoid(beta * delta) * keep).Plus(F.logsigmoid(minusBeta * delta) * flip) / Scalars.Of(1 - 2 * eps),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Type, "unknown loss type"),
         };
         var chosenRewards = (beta * chosenLogRatio).detach();

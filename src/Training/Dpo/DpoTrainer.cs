@@ -200,7 +200,7 @@ public sealed class DpoTrainer : IDisposable
                 using (result)
                 {
                     var batchSums = DpoBatchStatistics.Sums(result, logProbs);
-                    sums = (sums is null ? batchSums : sums + batchSums).MoveToOuterDisposeScope();
+                    sums = (sums is null ? batchSums : sums.Plus(batchSums)).MoveToOuterDisposeScope();
                     _timer.Lap(StepPhases.Loss);
                     (result.Losses.mean() / Scalars.Of(_options.GradAccumulation)).backward();
                     ReturnedGradients.Release();
@@ -381,7 +381,7 @@ public sealed class DpoTrainer : IDisposable
                     using (result)
                     {
                         var batchSums = DpoBatchStatistics.Sums(result, logProbs);
-                        sums = sums is null ? batchSums : sums + batchSums;
+                        sums = sums is null ? batchSums : sums.Plus(batchSums);
                     }
                     pairs += batch.Pairs;
                 }

@@ -23,12 +23,12 @@ internal static class OrderKeys
     {
         using var scope = NewDisposeScope();
         var (mantissa, exponent) = flatFloat.abs().frexp();
-        var magnitudeKey = exponent.to(ScalarType.Int64).add(Scalars.OfInteger(149)).mul(Scalars.OfInteger(MantissaScale))
-            .add(mantissa.to(ScalarType.Float64).mul(Scalars.OfInteger(1L << 24)).sub(Scalars.OfInteger(MantissaScale)).to(ScalarType.Int64))
-            .add(Scalars.OfInteger(1));
+        var magnitudeKey = exponent.to(ScalarType.Int64).PlusInteger(149).mul(Scalars.OfInteger(MantissaScale))
+            .Plus(mantissa.to(ScalarType.Float64).mul(Scalars.OfInteger(1L << 24)).sub(Scalars.OfInteger(MantissaScale)).to(ScalarType.Int64))
+            .PlusInteger(1);
         var signed = where(flatFloat.eq(Scalars.OfInteger(0)), zeros_like(magnitudeKey), where(flatFloat.lt(Scalars.OfInteger(0)), magnitudeKey.neg(), magnitudeKey));
         // Infinities sit just outside the finite range: -inf at key 0, +inf at the top key.
-        var key = signed.add(Scalars.OfInteger(Offset))
+        var key = signed.PlusInteger(Offset)
             .masked_fill(flatFloat.eq(Scalars.Of(float.NegativeInfinity)), Scalars.OfInteger(0))
             .masked_fill(flatFloat.eq(Scalars.Of(float.PositiveInfinity)), Scalars.OfInteger(2 * Offset));
         return key.MoveToOuterDisposeScope();

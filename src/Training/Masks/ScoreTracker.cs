@@ -96,7 +96,7 @@ public sealed class ScoreTracker : IDisposable
         using var c1 = correction1.ToScalar();
         using var c2 = correction2.ToScalar();
         var mHat = expAvg.to(ScalarType.Float32).div(c1).abs_();
-        var vHat = expAvgSq.to(ScalarType.Float32).div(c2).sqrt_().add_(Scalars.Of(eps));
+        var vHat = expAvgSq.to(ScalarType.Float32).div(c2).sqrt_().PlusInPlace(Scalars.Of(eps));
         MomentumBuffer(name, parameter).copy_(mHat.div_(vHat));
     }
 

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,8 +38,8 @@ public sealed class Gemma3DecoderLayer : nn.Module<Tensor, LayerAttentionInputs,
     {
         using var scope = NewDisposeScope();
         var attended = _postAttentionNorm.forward(Attention.forward(_inputNorm.forward(hidden), inputs));
-        var afterAttention = hidden + attended;
+        var afterAttention = hidden.Plus(attended);
         var fed = _postFeedForwardNorm.forward(_mlp.forward(_preFeedForwardNorm.forward(afterAttention)));
-        return (afterAttention + fed).MoveToOuterDisposeScope();
+        return afterAttention.Plus(fed).MoveToOuterDisposeScope();
     }
 }

@@ -147,8 +147,8 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         for (long start = 0; start < length - 1; start += chunkSize)
         {
             var size = Math.Min(chunkSize, length - 1 - start);
-            total = total + ChunkTokenLogProbs.Run(
-                predicting.narrow(1, start, size), HeadWeight, targets.narrow(1, start, size), counted.narrow(1, start, size), Config.FinalLogitSoftcapping);
+            total = total.Plus(ChunkTokenLogProbs.Run(
+                predicting.narrow(1, start, size), HeadWeight, targets.narrow(1, start, size), counted.narrow(1, start, size), Config.FinalLogitSoftcapping));
         }
         return total.MoveToOuterDisposeScope();
     }

@@ -26,8 +26,8 @@ public sealed class Gemma3RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = input.to_type(ScalarType.Float32);
-        var normalized = x * (x.pow(Scalars.Of(2)).mean([-1], keepdim: true) + Scalars.Of(_eps)).rsqrt();
-        var scaled = normalized * (Weight.to_type(ScalarType.Float32) + Scalars.Of(1.0));
+        var normalized = x * x.pow(Scalars.Of(2)).mean([-1], keepdim: true).Plus(_eps).rsqrt();
+        var scaled = normalized * Weight.to_type(ScalarType.Float32).Plus(1.0);
         return scaled.to_type(input.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Model;
@@ -31,6 +32,6 @@ public static class RotaryEmbedding
         var first = x.narrow(-1, 0, half);
         var second = x.narrow(-1, half, half);
         var rotated = cat([second.neg(), first], -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        return (x * cos).Plus(rotated * sin).MoveToOuterDisposeScope();
     }
 }

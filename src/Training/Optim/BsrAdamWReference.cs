@@ -53,7 +53,7 @@ public sealed class BsrAdamWReference : IBsrAdamW
             else
             {
                 var sum = zeros(1, ScalarType.Float64, grads.Count > 0 ? grads[0].device : CPU);
-                foreach (var g in grads) sum += g.to(ScalarType.Float64).square().sum();
+                foreach (var g in grads) sum = sum.Plus(g.to(ScalarType.Float64).square().sum());
                 norm = Math.Sqrt(sum.item<double>());
             }
             if (!double.IsFinite(norm)) return new OptimizerStepResult(norm, Finite: false, Applied: false, learningRate);
@@ -77,7 +77,7 @@ public sealed class BsrAdamWReference : IBsrAdamW
                 : slot.Parameter.Tensor.view(-1));
             slot.ExpAvg.mul_(Scalars.Of(Options.Beta1)).add_(g, alpha: Scalars.Of(1 - Options.Beta1));
             slot.ExpAvgSq.mul_(Scalars.Of(Options.Beta2)).addcmul_(g, g, value: Scalars.Of(1 - Options.Beta2));
-            var denom = slot.ExpAvgSq.sqrt().div_(sqrtBc2).add_(Scalars.Of(Options.Eps));
+            var denom = slot.ExpAvgSq.sqrt().div_(sqrtBc2).PlusInPlace(Scalars.Of(Options.Eps));
             weights.mul_(decay);
             weights.addcdiv_(slot.ExpAvg, denom, value: stepSize);
             WriteBack(slot, weights);

@@ -28,7 +28,7 @@ public static class GradientClipping
         else
         {
             var sum = zeros(1, ScalarType.Float64, grads[0].device);
-            foreach (var g in grads) sum += g.to(ScalarType.Float64).square().sum();
+            foreach (var g in grads) sum = sum.Plus(g.to(ScalarType.Float64).square().sum());
             norm = Math.Sqrt(sum.item<double>());
         }
         if (!double.IsFinite(norm) || maxNorm <= 0) return norm;
@@ -58,7 +58,7 @@ public static class GradientClipping
         Tensor? coefficient = null;
         foreach (var g in parameters.Select(p => p.grad).OfType<Tensor>())
         {
-            coefficient ??= norm.to(ScalarType.Float32).add(epsilon).reciprocal_().mul_(bound).clamp_max_(one);
+            coefficient ??= norm.to(ScalarType.Float32).add(epsilon, Scalars.OfInteger(1)).reciprocal_().mul_(bound).clamp_max_(one);
             g.mul_(coefficient.to(g.device));
         }
     }

@@ -16,7 +16,7 @@ public static class MomentumScore
         using var scope = NewDisposeScope();
         using var bc1 = (1 - Math.Pow(beta1, step)).ToScalar();
         using var bc2 = (1 - Math.Pow(beta2, step)).ToScalar();
-        var score = expAvg.to(ScalarType.Float32).abs().div_(bc1).div_(expAvgSq.to(ScalarType.Float32).div(bc2).sqrt_().add_(Scalars.Of(eps)));
+        var score = expAvg.to(ScalarType.Float32).abs().div_(bc1).div_(expAvgSq.to(ScalarType.Float32).div(bc2).sqrt_().PlusInPlace(Scalars.Of(eps)));
         return score.MoveToOuterDisposeScope();
     }
 
