@@ -32,16 +32,15 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
     internal static Tensor Compute(Tensor hidden, Tensor head, Tensor targets, Tensor mask, double? softcap)
     {
         using var scope = NewDisposeScope();
-        var logits = nn.functional.linear(hidden, head);
-        if (softcap is { } cap)
-        {
-            logits = (logits / Scalars.Of(cap)).tanh() * Scalars.Of(cap);
-        }
-        var logProbs = logits.to_type(ScalarType.Float32).log_softmax(-1);
-        var picked = logProbs.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+        // log softmax(x)[t] = x[t] − logsumexp(x): no [B,C,V] log-prob tensor beside the fp32 logits.
+        var logits = Capped(nn.functional.linear(hidden, head), softcap).to_type(ScalarType.Float32);
+        var picked = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1);
         var masked = where(mask, picked, zeros_like(picked));
         return masked.sum(1).MoveToOuterDisposeScope();
     }
+
+    private static Tensor Capped(Tensor logits, double? softcap) =>
+        softcap is { } cap ? (logits / Scalars.Of(cap)).tanh() * Scalars.Of(cap) : logits;
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
@@ -56,28 +55,38 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
     {
         // As in CheckpointedLayer: free the recomputed chunk logits now, whatever thread runs backward.
         using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         var saved = ctx.get_saved_variables();
         var (hidden, head, targets, mask) = (saved[0], saved[1], saved[2], saved[3]);
         var cap = (double)ctx.get_data("softcap");
-        using var grad = enable_grad();
-        var hiddenInput = hidden.detach().requires_grad_(hidden.requires_grad);
-        var headInput = head.detach().requires_grad_(head.requires_grad);
-        var inputs = new List<Tensor>();
+        var softcap = double.IsNaN(cap) ? (double?)null : cap;
+
+        // d/dx of x[t] − logsumexp(x) is onehot(t) − softmax(x). Written out instead of re-running autograd
+        // over the recomputed chunk: one fp32 [B,C,V] buffer (the softmax) updated in place, where autograd keeps
+        // the fp32 logits, the log-probs and their gradient (three such buffers) and makes more passes over them.
+        var capped = Capped(nn.functional.linear(hidden, head), softcap);
+        var gradient = capped.softmax(-1, ScalarType.Float32);
+        var weight = where(mask, gradOutput.to_type(ScalarType.Float32).unsqueeze(1), zeros(1, dtype: ScalarType.Float32, device: gradOutput.device)).unsqueeze(-1);
+        gradient.mul_(weight.neg());
+        gradient.scatter_add_(-1, targets.unsqueeze(-1), weight);
+        if (softcap is { } c)
+        {
+            // capped = c·tanh(raw/c): d capped / d raw = 1 − (capped/c)², from the capped logits as autograd would.
+            gradient.mul_((capped.to_type(ScalarType.Float32) / Scalars.Of(c)).square().neg_().PlusInPlace(Scalars.Of(1.0)));
+        }
+        capped.Dispose();
+        var logitsGradient = gradient.to_type(head.dtype, disposeAfter: true);
+
+        Tensor? hiddenGrad = null, headGrad = null;
         if (hidden.requires_grad)
         {
-            inputs.Add(hiddenInput);
+            hiddenGrad = ReturnedGradients.Track(logitsGradient.matmul(head).MoveToOuterDisposeScope());
         }
         if (head.requires_grad)
         {
-            inputs.Add(headInput);
+            var vocabulary = head.shape[0];
+            headGrad = ReturnedGradients.Track(logitsGradient.reshape(-1, vocabulary).t().matmul(hidden.reshape(-1, hidden.shape[^1])).MoveToOuterDisposeScope());
         }
-        var output = Compute(hiddenInput, headInput, targets, mask, double.IsNaN(cap) ? null : cap);
-        var gradients = torch.autograd.grad([output], inputs, [gradOutput]);
-        var next = 0;
-        var hiddenGrad = hidden.requires_grad ? gradients[next++] : null;
-        var headGrad = head.requires_grad ? gradients[next] : null;
-        if (hiddenGrad is not null) ReturnedGradients.Track(hiddenGrad.MoveToOuterDisposeScope());
-        if (headGrad is not null) ReturnedGradients.Track(headGrad.MoveToOuterDisposeScope());
         return [hiddenGrad!, headGrad!, null!, null!, null!];
     }
 }

@@ -63,6 +63,25 @@ public sealed class Gemma3GradientTests
     }
 
     [Fact]
+    public void Given_bf16_weights_When_backpropagating_chunked_log_probs_Then_gradients_match_autograd_within_bf16_rounding()
+    {
+        var reference = TinyGemmaFixture.Reference();
+        var (ids, mask, completion) = (reference["input_ids"], reference["attention_mask"], reference["completion_mask"]);
+        using var model = Gemma3ForCausalLM.FromPretrained(TinyGemmaFixture.Folder, ScalarType.BFloat16);
+        model.train();
+        var weights = tensor(new[] { 1.0f, -0.5f });
+
+        var expected = Gradients(model, () => (Unchunked(model, model.forward(ids, mask), ids, completion) * weights).sum());
+        var actual = Gradients(model, () => (model.CompletionLogProbs(model.forward(ids, mask), ids, completion, 16) * weights).sum());
+
+        Assert.All(actual.Values, g => Assert.Equal(ScalarType.BFloat16, g.dtype));
+        AssertClose(
+            expected.ToDictionary(e => e.Key, e => e.Value.to_type(ScalarType.Float32)),
+            actual.ToDictionary(e => e.Key, e => e.Value.to_type(ScalarType.Float32)),
+            0.02);
+    }
+
+    [Fact]
     public void Given_gradient_checkpointing_When_backpropagating_Then_gradients_equal_those_without_it()
     {
         var reference = TinyGemmaFixture.Reference();

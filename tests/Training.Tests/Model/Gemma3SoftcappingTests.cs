@@ -87,6 +87,36 @@ public sealed class Gemma3SoftcappingTests : IDisposable
     }
 
     [Fact]
+    public void Given_final_capping_When_backpropagating_chunked_log_probs_Then_gradients_equal_autograd_over_the_capped_logits()
+    {
+        var reference = TinyGemmaFixture.Reference();
+        using var capped = FixtureWith(c => c with { FinalLogitSoftcapping = 0.5 }, "capped-grad");
+        capped.train();
+        var (ids, mask, completion) = (reference["input_ids"], reference["attention_mask"], reference["completion_mask"]);
+        var weights = tensor(new[] { 0.75f, -1.25f });
+
+        Dictionary<string, Tensor> Gradients(Func<Tensor> loss)
+        {
+            capped.zero_grad();
+            loss().backward();
+            return capped.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        }
+        var expected = Gradients(() =>
+        {
+            var logProbs = capped.Logits(capped.forward(ids, mask)).log_softmax(-1).narrow(1, 0, 39).gather(-1, ids.narrow(1, 1, 39).unsqueeze(-1)).squeeze(-1);
+            return ((logProbs * completion.narrow(1, 1, 39).to_type(ScalarType.Float32)).sum(1) * weights).sum();
+        });
+        var actual = Gradients(() => (capped.CompletionLogProbs(capped.forward(ids, mask), ids, completion, 8) * weights).sum());
+
+        foreach (var (name, gradient) in expected)
+        {
+            var scale = gradient.abs().max().item<float>();
+            Assert.True(scale > 0, $"{name}: a zero reference gradient would make the comparison vacuous");
+            Assert.True((gradient - actual[name]).abs().max().item<float>() <= 1e-4 * scale, $"{name} differs");
+        }
+    }
+
+    [Fact]
     public void Given_attention_capping_turned_on_When_running_the_fused_implementation_Then_it_falls_back_to_the_capped_eager_path()
     {
         var reference = TinyGemmaFixture.Reference();
