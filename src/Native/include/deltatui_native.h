@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define DTN_API __attribute__((visibility("default")))
-#define DTN_ABI_VERSION 2
+#define DTN_ABI_VERSION 3
 
 enum dtn_status {
     DTN_OK = 0,
@@ -131,6 +131,20 @@ DTN_API int dtn_plan_set_state(dtn_plan* plan, int32_t tensor_index, const float
 DTN_API int dtn_plan_sync_master(dtn_plan* plan, void* const* params);
 /* Bytes of optimizer state and tables the plan holds on its device. */
 DTN_API int dtn_plan_state_bytes(const dtn_plan* plan, int64_t* out_bytes);
+
+/* Token log-probabilities from logits the caller computed (a chunk of hidden · headᵀ), without an
+ * fp32 copy of them: for each of `rows` rows of `vocab` logits (`ld` elements apart, float32 or
+ * bfloat16), out_lse[r] = logsumexp(x[r, :]) (fp32 arithmetic) and out_logprob[r] = x[r, target[r]] −
+ * out_lse[r]. A target outside 0..vocab−1 gives NaN, as do NaN logits. All pointers are on the given
+ * device; CUDA launches on the legacy default stream and does not wait. */
+DTN_API int dtn_token_logprobs(int32_t device_type, int32_t device_index, int32_t dtype, const void* logits, int64_t rows,
+                               int64_t vocab, int64_t ld, const int64_t* targets, float* out_logprob, float* out_lse);
+/* The gradient of Σ_r weight[r]·logprob[r] with respect to the logits, written over them in place:
+ * x[r, v] ← weight[r]·(1[v = target[r]] − exp(x[r, v] − lse[r])), rounded to the logits' dtype
+ * (rows with weight 0 become 0). lse: out_lse of dtn_token_logprobs on the same logits. */
+DTN_API int dtn_token_logprobs_backward(int32_t device_type, int32_t device_index, int32_t dtype, void* logits, int64_t rows,
+                                        int64_t vocab, int64_t ld, const int64_t* targets, const float* lse,
+                                        const float* weight);
 
 #ifdef __cplusplus
 }

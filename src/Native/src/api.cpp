@@ -10,6 +10,7 @@
 #endif
 
 #include "plan.hpp"
+#include "token_logprobs.hpp"
 
 namespace {
 
@@ -371,3 +372,55 @@ int dtn_plan_state_bytes(const dtn_plan* handle, int64_t* out_bytes) {
 }
 
 }  // extern "C"
+
+namespace {
+
+dtn::TokenRows token_rows(int32_t device_type, int32_t dtype, const void* logits, int64_t rows, int64_t vocab, int64_t ld,
+                          const int64_t* targets) {
+    if (device_type != DTN_DEVICE_CPU && device_type != DTN_DEVICE_CUDA)
+        fail(DTN_ERR_INVALID_ARGUMENT, "unknown device type " + std::to_string(device_type));
+#ifndef DTN_HAVE_CUDA
+    if (device_type == DTN_DEVICE_CUDA) fail(DTN_ERR_UNSUPPORTED, "this build of deltatui_native has no CUDA backend");
+#endif
+    if (dtype != DTN_FLOAT32 && dtype != DTN_BFLOAT16)
+        fail(DTN_ERR_UNSUPPORTED, "logits dtype " + std::to_string(dtype) + " is neither float32 nor bfloat16");
+    if (rows < 0) fail(DTN_ERR_INVALID_ARGUMENT, "rows must not be negative");
+    if (vocab <= 0) fail(DTN_ERR_INVALID_ARGUMENT, "vocab must be positive");
+    if (ld < vocab) fail(DTN_ERR_INVALID_ARGUMENT, "ld (" + std::to_string(ld) + ") is smaller than vocab (" + std::to_string(vocab) + ")");
+    if (rows > 0 && (!logits || !targets)) fail(DTN_ERR_INVALID_ARGUMENT, "logits or targets is null");
+    return dtn::TokenRows{dtype, const_cast<void*>(logits), rows, vocab, ld, targets};
+}
+
+}  // namespace
+
+int dtn_token_logprobs(int32_t device_type, int32_t device_index, int32_t dtype, const void* logits, int64_t rows, int64_t vocab,
+                       int64_t ld, const int64_t* targets, float* out_logprob, float* out_lse) {
+    return guarded([&] {
+        (void)device_index;  // used by the CUDA backend only
+        const auto r = token_rows(device_type, dtype, logits, rows, vocab, ld, targets);
+        if (rows > 0 && (!out_logprob || !out_lse)) fail(DTN_ERR_INVALID_ARGUMENT, "out_logprob or out_lse is null");
+        if (device_type == DTN_DEVICE_CPU) {
+            dtn::token_logprobs_cpu(r, out_logprob, out_lse);
+        } else {
+#ifdef DTN_HAVE_CUDA
+            dtn::token_logprobs_cuda(device_index, r, out_logprob, out_lse);
+#endif
+        }
+    });
+}
+
+int dtn_token_logprobs_backward(int32_t device_type, int32_t device_index, int32_t dtype, void* logits, int64_t rows,
+                                int64_t vocab, int64_t ld, const int64_t* targets, const float* lse, const float* weight) {
+    return guarded([&] {
+        (void)device_index;  // used by the CUDA backend only
+        const auto r = token_rows(device_type, dtype, logits, rows, vocab, ld, targets);
+        if (rows > 0 && (!lse || !weight)) fail(DTN_ERR_INVALID_ARGUMENT, "lse or weight is null");
+        if (device_type == DTN_DEVICE_CPU) {
+            dtn::token_logprobs_backward_cpu(r, lse, weight);
+        } else {
+#ifdef DTN_HAVE_CUDA
+            dtn::token_logprobs_backward_cuda(device_index, r, lse, weight);
+#endif
+        }
+    });
+}

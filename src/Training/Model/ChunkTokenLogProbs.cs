@@ -1,3 +1,4 @@
+using DeltaTui.Training.Native;
 using DeltaTui.Training.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -5,13 +6,28 @@ using static TorchSharp.torch.autograd;
 
 namespace DeltaTui.Training.Model;
 
+/// <summary>Where the vocabulary-wide part of the token log-probs runs.</summary>
+internal enum TokenLogProbsPath
+{
+    /// <summary>libdeltatui_native on CUDA tensors (when it has a CUDA backend), TorchSharp ops elsewhere.</summary>
+    Auto,
+    TorchSharp,
+    /// <summary>libdeltatui_native on any device it serves (its CPU backend too).</summary>
+    Native,
+}
+
 /// <summary>
-/// Sum of masked token log-probabilities for one chunk of positions, with recomputation: the fp32
+/// Sum of masked token log-probabilities for one chunk of positions, with recomputation: the
 /// <c>[B,chunk,V]</c> logits exist only while a chunk is being computed, in forward and again in
-/// backward, instead of being kept alive by the autograd graph for every chunk at once.
+/// backward, instead of being kept alive by the autograd graph for every chunk at once. On a GPU the
+/// native kernels read the logits in their own dtype (bf16) and write the gradient over them, so no
+/// fp32 copy of the chunk's logits is made at all.
 /// </summary>
 internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogProbs>
 {
+    /// <summary>For tests: forces a path for calls made from this async flow.</summary>
+    internal static readonly AsyncLocal<TokenLogProbsPath> PathOverride = new();
+
     public override string Name => nameof(ChunkTokenLogProbs);
 
     /// <param name="hidden">[B,C,H] final hidden states at the predicting positions.</param>
@@ -20,23 +36,50 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
     /// <param name="mask">[B,C] bool: which targets count.</param>
     public static Tensor Run(Tensor hidden, Tensor head, Tensor targets, Tensor mask, double? softcap)
     {
+        var native = UseNative(hidden, head, softcap);
         if (!is_grad_enabled() || !(hidden.requires_grad || head.requires_grad))
         {
             using var noGrad = no_grad();
-            return Compute(hidden, head, targets, mask, softcap);
+            var (sum, logSumExp) = Compute(hidden, head, targets, mask, softcap, native);
+            logSumExp.Dispose();
+            return sum;
         }
-        return apply(hidden, head, targets, mask, softcap ?? double.NaN);
+        return apply(hidden, head, targets, mask, softcap ?? double.NaN, native);
     }
 
-    /// <summary>Returns [B] fp32: Σ_t mask·log softmax(softcap(hidden·headᵀ))[target].</summary>
-    internal static Tensor Compute(Tensor hidden, Tensor head, Tensor targets, Tensor mask, double? softcap)
+    private static bool UseNative(Tensor hidden, Tensor head, double? softcap)
+    {
+        if (softcap is not null || head.dtype is not (ScalarType.Float32 or ScalarType.BFloat16) || !NativeBackend.IsAvailable)
+            return false;
+        return PathOverride.Value switch
+        {
+            TokenLogProbsPath.TorchSharp => false,
+            TokenLogProbsPath.Native => hidden.device_type == DeviceType.CPU || NativeBackend.Status.CudaCompiled,
+            _ => hidden.device_type == DeviceType.CUDA && NativeBackend.Status.CudaCompiled,
+        };
+    }
+
+    /// <summary>[B] fp32 Σ_t mask·log softmax(softcap(hidden·headᵀ))[target], and the [B,C] fp32 logsumexp of each position.</summary>
+    private static (Tensor Sum, Tensor LogSumExp) Compute(Tensor hidden, Tensor head, Tensor targets, Tensor mask, double? softcap, bool native)
     {
         using var scope = NewDisposeScope();
-        // log softmax(x)[t] = x[t] − logsumexp(x): no [B,C,V] log-prob tensor beside the fp32 logits.
-        var logits = Capped(nn.functional.linear(hidden, head), softcap).to_type(ScalarType.Float32);
-        var picked = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1);
+        var logits = Capped(nn.functional.linear(hidden, head), softcap);
+        Tensor picked, logSumExp;
+        var rows = logits.reshape(-1, logits.shape[^1]);
+        if (native && NativeTokenLogProbs.Supports(rows))
+        {
+            var (logProbs, lse) = NativeTokenLogProbs.Forward(rows, targets);
+            (picked, logSumExp) = (logProbs.view(targets.shape), lse.view(targets.shape));
+        }
+        else
+        {
+            // log softmax(x)[t] = x[t] − logsumexp(x): no [B,C,V] log-prob tensor beside the fp32 logits.
+            var wide = logits.to_type(ScalarType.Float32);
+            logSumExp = wide.logsumexp(-1);
+            picked = wide.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logSumExp;
+        }
         var masked = where(mask, picked, zeros_like(picked));
-        return masked.sum(1).MoveToOuterDisposeScope();
+        return (masked.sum(1).MoveToOuterDisposeScope(), logSumExp.MoveToOuterDisposeScope());
     }
 
     private static Tensor Capped(Tensor logits, double? softcap) =>
@@ -46,9 +89,12 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
     {
         var (hidden, head, targets, mask) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3]);
         var cap = (double)vars[4];
-        ctx.save_for_backward([hidden, head, targets, mask]);
+        var native = (bool)vars[5];
+        var (sum, logSumExp) = Compute(hidden, head, targets, mask, double.IsNaN(cap) ? null : cap, native);
+        ctx.save_for_backward([hidden, head, targets, mask, logSumExp]);
         ctx.save_data("softcap", cap);
-        return Compute(hidden, head, targets, mask, double.IsNaN(cap) ? null : cap);
+        ctx.save_data("native", native);
+        return sum;
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
@@ -57,25 +103,38 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var saved = ctx.get_saved_variables();
-        var (hidden, head, targets, mask) = (saved[0], saved[1], saved[2], saved[3]);
+        var (hidden, head, targets, mask, logSumExp) = (saved[0], saved[1], saved[2], saved[3], saved[4]);
         var cap = (double)ctx.get_data("softcap");
         var softcap = double.IsNaN(cap) ? (double?)null : cap;
+        var native = (bool)ctx.get_data("native");
 
         // d/dx of x[t] − logsumexp(x) is onehot(t) − softmax(x). Written out instead of re-running autograd
-        // over the recomputed chunk: one fp32 [B,C,V] buffer (the softmax) updated in place, where autograd keeps
-        // the fp32 logits, the log-probs and their gradient (three such buffers) and makes more passes over them.
+        // over the recomputed chunk, which keeps the fp32 logits, the log-probs and their gradient (three
+        // fp32 [B,C,V] buffers) and makes more passes over them.
         var capped = Capped(nn.functional.linear(hidden, head), softcap);
-        var gradient = capped.softmax(-1, ScalarType.Float32);
-        var weight = where(mask, gradOutput.to_type(ScalarType.Float32).unsqueeze(1), zeros(1, dtype: ScalarType.Float32, device: gradOutput.device)).unsqueeze(-1);
-        gradient.mul_(weight.neg());
-        gradient.scatter_add_(-1, targets.unsqueeze(-1), weight);
-        if (softcap is { } c)
+        var weight = where(mask, gradOutput.to_type(ScalarType.Float32).unsqueeze(1), zeros(1, dtype: ScalarType.Float32, device: gradOutput.device));
+        Tensor logitsGradient;
+        var rows = capped.reshape(-1, capped.shape[^1]);
+        if (native && NativeTokenLogProbs.Supports(rows))
         {
-            // capped = c·tanh(raw/c): d capped / d raw = 1 − (capped/c)², from the capped logits as autograd would.
-            gradient.mul_((capped.to_type(ScalarType.Float32) / Scalars.Of(c)).square().neg_().PlusInPlace(Scalars.Of(1.0)));
+            // In place over the recomputed logits: the only [B,C,V] buffer of this backward.
+            NativeTokenLogProbs.BackwardInPlace(rows, targets, logSumExp, weight);
+            logitsGradient = capped;
         }
-        capped.Dispose();
-        var logitsGradient = gradient.to_type(head.dtype, disposeAfter: true);
+        else
+        {
+            var gradient = capped.softmax(-1, ScalarType.Float32);
+            var column = weight.unsqueeze(-1);
+            gradient.mul_(column.neg());
+            gradient.scatter_add_(-1, targets.unsqueeze(-1), column);
+            if (softcap is { } c)
+            {
+                // capped = c·tanh(raw/c): d capped / d raw = 1 − (capped/c)², from the capped logits as autograd would.
+                gradient.mul_((capped.to_type(ScalarType.Float32) / Scalars.Of(c)).square().neg_().PlusInPlace(Scalars.Of(1.0)));
+            }
+            capped.Dispose();
+            logitsGradient = gradient.to_type(head.dtype, disposeAfter: true);
+        }
 
         Tensor? hiddenGrad = null, headGrad = null;
         if (hidden.requires_grad)
@@ -87,6 +146,6 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
             var vocabulary = head.shape[0];
             headGrad = ReturnedGradients.Track(logitsGradient.reshape(-1, vocabulary).t().matmul(hidden.reshape(-1, hidden.shape[^1])).MoveToOuterDisposeScope());
         }
-        return [hiddenGrad!, headGrad!, null!, null!, null!];
+        return [hiddenGrad!, headGrad!, null!, null!, null!, null!];
     }
 }

@@ -48,6 +48,14 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     internal static partial int dtn_plan_state_bytes(BsrAdamWPlanHandle plan, long* bytes);
 
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_token_logprobs(int deviceType, int deviceIndex, int dtype, void* logits, long rows, long vocab,
+        long ld, void* targets, void* outLogprob, void* outLse);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_token_logprobs_backward(int deviceType, int deviceIndex, int dtype, void* logits, long rows,
+        long vocab, long ld, void* targets, void* lse, void* weight);
+
     /// <summary>libLibTorchSharp's accessor: the tensor's data pointer, storage offset included.</summary>
     [LibraryImport("LibTorchSharp")]
     internal static partial IntPtr THSTensor_data(IntPtr tensor);
