@@ -18,4 +18,7 @@ public sealed record ModelOptions
     /// <summary>Sequence positions per chunk when computing completion log-probs, so fp32 logits over the vocabulary never exist for the whole batch at once.</summary>
     [ConfigRange(1, 1_048_576)]
     public int LogprobChunkSize { get; init; } = 128;
+
+    /// <summary>On a GPU, compute the log-probs of each chunk with the native kernels (the bf16 logits read once, the gradient written over them, no fp32 copy); false: TorchSharp ops, for comparison.</summary>
+    public bool NativeLogprobs { get; init; } = true;
 }

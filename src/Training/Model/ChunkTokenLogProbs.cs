@@ -34,9 +34,10 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
     /// <param name="head">[V,H] output projection (the tied embedding).</param>
     /// <param name="targets">[B,C] int64 next tokens.</param>
     /// <param name="mask">[B,C] bool: which targets count.</param>
-    public static Tensor Run(Tensor hidden, Tensor head, Tensor targets, Tensor mask, double? softcap)
+    /// <param name="allowNative">false keeps TorchSharp ops on every device (<see cref="Gemma3ForCausalLM.NativeLogProbs"/>).</param>
+    public static Tensor Run(Tensor hidden, Tensor head, Tensor targets, Tensor mask, double? softcap, bool allowNative = true)
     {
-        var native = UseNative(hidden, head, softcap);
+        var native = allowNative && UseNative(hidden, head, softcap);
         if (!is_grad_enabled() || !(hidden.requires_grad || head.requires_grad))
         {
             using var noGrad = no_grad();

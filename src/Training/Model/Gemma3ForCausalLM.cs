@@ -43,6 +43,12 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     /// <summary>The output projection [vocab, hidden]: the embedding matrix unless the config unties them.</summary>
     public Tensor HeadWeight => _untiedHead?.Weight ?? _model.Embeddings.Weight;
 
+    /// <summary>
+    /// Whether completion log-probs on a GPU take the vocabulary-wide part through libdeltatui_native's
+    /// kernels (bf16 logits read once, no fp32 copy) rather than TorchSharp ops; the two agree to fp32 rounding.
+    /// </summary>
+    public bool NativeLogProbs { get; set; } = true;
+
     public bool GradientCheckpointing
     {
         get => _model.GradientCheckpointing;
@@ -148,7 +154,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         {
             var size = Math.Min(chunkSize, length - 1 - start);
             total = total.Plus(ChunkTokenLogProbs.Run(
-                predicting.narrow(1, start, size), HeadWeight, targets.narrow(1, start, size), counted.narrow(1, start, size), Config.FinalLogitSoftcapping));
+                predicting.narrow(1, start, size), HeadWeight, targets.narrow(1, start, size), counted.narrow(1, start, size), Config.FinalLogitSoftcapping, NativeLogProbs));
         }
         return total.MoveToOuterDisposeScope();
     }
@@ -162,6 +168,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         var copy = new Gemma3ForCausalLM(Config, dtype ?? DType, Device);
         copy.AttentionImplementation = AttentionImplementation;
         copy.ApplyAttentionLogitSoftcapping = ApplyAttentionLogitSoftcapping;
+        copy.NativeLogProbs = NativeLogProbs;
         using (no_grad())
         {
             var source = named_parameters().ToDictionary(p => p.name, p => p.parameter);
