@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
+#include <cstring>
 #include <vector>
 
 #include "../src/token_logprobs_kernels.cuh"
@@ -22,17 +22,30 @@ template <typename T> T host_store(float x);
 template <> float host_store<float>(float x) { return x; }
 template <> uint16_t host_store<uint16_t>(float x) { return float_to_bf16_rne(x); }
 
+// A small generator of our own (splitmix64 + Box-Muller): fresh non-zero inputs without <random>.
+struct Rng {
+    uint64_t state;
+    explicit Rng(uint64_t seed) : state(seed * 0x9E3779B97F4A7C15ull + 1) {}
+    uint64_t next() {
+        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    double uniform() { return ((next() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
+    float normal(float sigma) { return (float)(sigma * std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform())); }
+};
+
 static int sm_count() { int d = 0, n = 0; CK(cudaGetDevice(&d)); CK(cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, d)); return n; }
 
 template <typename T>
 static bool validate(int64_t rows, int64_t vocab, int64_t ld, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal(0.0f, 4.0f);
+    Rng rng(seed);
     std::vector<T> h(rows * ld);
-    for (auto& x : h) x = host_store<T>(normal(rng));
+    for (auto& x : h) x = host_store<T>(rng.normal(4.0f));
     std::vector<int64_t> targets(rows);
     std::vector<float> weight(rows);
-    for (int64_t r = 0; r < rows; ++r) { targets[r] = (int64_t)(rng() % vocab); weight[r] = r == 0 ? 0.0f : normal(rng) / 4; }
+    for (int64_t r = 0; r < rows; ++r) { targets[r] = (int64_t)(rng.next() % (uint64_t)vocab); weight[r] = r == 0 ? 0.0f : rng.normal(1.0f); }
     T* d; int64_t* dt; float *dlp, *dlse, *dw;
     CK(cudaMalloc(&d, h.size() * sizeof(T))); CK(cudaMalloc(&dt, rows * 8)); CK(cudaMalloc(&dlp, rows * 4)); CK(cudaMalloc(&dlse, rows * 4)); CK(cudaMalloc(&dw, rows * 4));
     CK(cudaMemcpy(d, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice));

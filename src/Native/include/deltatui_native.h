@@ -45,6 +45,7 @@ typedef struct dtn_backend_info {
     int32_t cuda_compiled;     /* 1 when the library was built with the CUDA backend */
     int32_t cuda_device_count; /* devices the CUDA runtime sees (0 without CUDA) */
     int32_t openmp_threads;    /* threads the CPU backend uses */
+    int32_t token_logprobs_cuda; /* 1 when built with the CUDA token log-prob kernels (-DDTN_TOKEN_LOGPROBS_CUDA=ON) */
 } dtn_backend_info;
 
 /* One tensor of a plan. For DTN_KIND_DENSE, rows x cols is the element count (rows = 1 for

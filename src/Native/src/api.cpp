@@ -208,6 +208,11 @@ int dtn_backend_info_get(dtn_backend_info* out) {
 #else
         out->openmp_threads = 1;
 #endif
+#ifdef DTN_HAVE_TOKEN_LOGPROBS_CUDA
+        out->token_logprobs_cuda = 1;
+#else
+        out->token_logprobs_cuda = 0;
+#endif
     });
 }
 
@@ -379,8 +384,10 @@ dtn::TokenRows token_rows(int32_t device_type, int32_t dtype, const void* logits
                           const int64_t* targets) {
     if (device_type != DTN_DEVICE_CPU && device_type != DTN_DEVICE_CUDA)
         fail(DTN_ERR_INVALID_ARGUMENT, "unknown device type " + std::to_string(device_type));
-#ifndef DTN_HAVE_CUDA
-    if (device_type == DTN_DEVICE_CUDA) fail(DTN_ERR_UNSUPPORTED, "this build of deltatui_native has no CUDA backend");
+#ifndef DTN_HAVE_TOKEN_LOGPROBS_CUDA
+    if (device_type == DTN_DEVICE_CUDA)
+        fail(DTN_ERR_UNSUPPORTED, "this build of deltatui_native has no CUDA token log-prob kernels (configure with "
+                                  "-DDTN_TOKEN_LOGPROBS_CUDA=ON once src/Native/dev/token_logprobs_v1.cu validates them on the card)");
 #endif
     if (dtype != DTN_FLOAT32 && dtype != DTN_BFLOAT16)
         fail(DTN_ERR_UNSUPPORTED, "logits dtype " + std::to_string(dtype) + " is neither float32 nor bfloat16");
@@ -402,7 +409,7 @@ int dtn_token_logprobs(int32_t device_type, int32_t device_index, int32_t dtype,
         if (device_type == DTN_DEVICE_CPU) {
             dtn::token_logprobs_cpu(r, out_logprob, out_lse);
         } else {
-#ifdef DTN_HAVE_CUDA
+#ifdef DTN_HAVE_TOKEN_LOGPROBS_CUDA
             dtn::token_logprobs_cuda(device_index, r, out_logprob, out_lse);
 #endif
         }
@@ -418,7 +425,7 @@ int dtn_token_logprobs_backward(int32_t device_type, int32_t device_index, int32
         if (device_type == DTN_DEVICE_CPU) {
             dtn::token_logprobs_backward_cpu(r, lse, weight);
         } else {
-#ifdef DTN_HAVE_CUDA
+#ifdef DTN_HAVE_TOKEN_LOGPROBS_CUDA
             dtn::token_logprobs_backward_cuda(device_index, r, lse, weight);
 #endif
         }

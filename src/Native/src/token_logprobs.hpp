@@ -17,7 +17,7 @@ struct TokenRows {
 
 void token_logprobs_cpu(const TokenRows& r, float* out_logprob, float* out_lse);
 void token_logprobs_backward_cpu(const TokenRows& r, const float* lse, const float* weight);
-#ifdef DTN_HAVE_CUDA
+#ifdef DTN_HAVE_TOKEN_LOGPROBS_CUDA
 void token_logprobs_cuda(int device, const TokenRows& r, float* out_logprob, float* out_lse);
 void token_logprobs_backward_cuda(int device, const TokenRows& r, const float* lse, const float* weight);
 #endif

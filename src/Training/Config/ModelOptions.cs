@@ -19,6 +19,6 @@ public sealed record ModelOptions
     [ConfigRange(1, 1_048_576)]
     public int LogprobChunkSize { get; init; } = 128;
 
-    /// <summary>On a GPU, compute the log-probs of each chunk with the native kernels (the bf16 logits read once, the gradient written over them, no fp32 copy); false: TorchSharp ops, for comparison.</summary>
+    /// <summary>On a GPU, compute the log-probs of each chunk with the native kernels (the bf16 logits read once, the gradient written over them, no fp32 copy) when libdeltatui_native was built with them (CMake option DTN_TOKEN_LOGPROBS_CUDA); false: TorchSharp ops always.</summary>
     public bool NativeLogprobs { get; init; } = true;
 }

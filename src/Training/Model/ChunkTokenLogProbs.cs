@@ -9,7 +9,7 @@ namespace DeltaTui.Training.Model;
 /// <summary>Where the vocabulary-wide part of the token log-probs runs.</summary>
 internal enum TokenLogProbsPath
 {
-    /// <summary>libdeltatui_native on CUDA tensors (when it has a CUDA backend), TorchSharp ops elsewhere.</summary>
+    /// <summary>libdeltatui_native on CUDA tensors when it was built with the CUDA token log-prob kernels, TorchSharp ops elsewhere.</summary>
     Auto,
     TorchSharp,
     /// <summary>libdeltatui_native on any device it serves (its CPU backend too).</summary>
@@ -19,9 +19,10 @@ internal enum TokenLogProbsPath
 /// <summary>
 /// Sum of masked token log-probabilities for one chunk of positions, with recomputation: the
 /// <c>[B,chunk,V]</c> logits exist only while a chunk is being computed, in forward and again in
-/// backward, instead of being kept alive by the autograd graph for every chunk at once. On a GPU the
-/// native kernels read the logits in their own dtype (bf16) and write the gradient over them, so no
-/// fp32 copy of the chunk's logits is made at all.
+/// backward, instead of being kept alive by the autograd graph for every chunk at once. With the
+/// native kernels (the CPU backend always; on a GPU when libdeltatui_native was built with
+/// DTN_TOKEN_LOGPROBS_CUDA) the logits are read in their own dtype (bf16) and the gradient is written
+/// over them, so no fp32 copy of the chunk's logits is made at all.
 /// </summary>
 internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogProbs>
 {
@@ -55,8 +56,8 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         return PathOverride.Value switch
         {
             TokenLogProbsPath.TorchSharp => false,
-            TokenLogProbsPath.Native => hidden.device_type == DeviceType.CPU || NativeBackend.Status.CudaCompiled,
-            _ => hidden.device_type == DeviceType.CUDA && NativeBackend.Status.CudaCompiled,
+            TokenLogProbsPath.Native => hidden.device_type == DeviceType.CPU || NativeBackend.Status.TokenLogProbsOnCuda,
+            _ => hidden.device_type == DeviceType.CUDA && NativeBackend.Status.TokenLogProbsOnCuda,
         };
     }
 

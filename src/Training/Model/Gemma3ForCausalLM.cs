@@ -45,7 +45,8 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
 
     /// <summary>
     /// Whether completion log-probs on a GPU take the vocabulary-wide part through libdeltatui_native's
-    /// kernels (bf16 logits read once, no fp32 copy) rather than TorchSharp ops; the two agree to fp32 rounding.
+    /// kernels (bf16 logits read once, no fp32 copy), when it was built with them, rather than TorchSharp
+    /// ops; the two agree to fp32 rounding.
     /// </summary>
     public bool NativeLogProbs { get; set; } = true;
 

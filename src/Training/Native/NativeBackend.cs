@@ -13,12 +13,15 @@ public static class NativeBackend
     {
         try
         {
-            DtnBackendInfo info;
+            DtnBackendInfo info = default;
             NativeMethods.Check(NativeMethods.dtn_backend_info_get(&info), "dtn_backend_info_get");
             if (info.AbiVersion != DtnConstants.AbiVersion)
                 return new NativeBackendStatus(false, false, 0, 0,
                     $"libdeltatui_native has ABI version {info.AbiVersion}, this build expects {DtnConstants.AbiVersion}; rebuild src/Native");
-            return new NativeBackendStatus(true, info.CudaCompiled != 0, info.CudaDeviceCount, info.OpenMpThreads, null);
+            return new NativeBackendStatus(true, info.CudaCompiled != 0, info.CudaDeviceCount, info.OpenMpThreads, null)
+            {
+                TokenLogProbsOnCuda = info.TokenLogProbsCuda != 0,
+            };
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or NativeCallException)
         {

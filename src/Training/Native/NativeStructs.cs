@@ -11,6 +11,7 @@ internal struct DtnBackendInfo
     public int CudaCompiled;
     public int CudaDeviceCount;
     public int OpenMpThreads;
+    public int TokenLogProbsCuda;
 }
 
 [StructLayout(LayoutKind.Sequential)]

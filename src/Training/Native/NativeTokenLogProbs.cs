@@ -20,7 +20,7 @@ internal static class NativeTokenLogProbs
         return logits.device_type switch
         {
             DeviceType.CPU => true,
-            DeviceType.CUDA => NativeBackend.Status.CudaCompiled,
+            DeviceType.CUDA => NativeBackend.Status.TokenLogProbsOnCuda,
             _ => false,
         };
     }

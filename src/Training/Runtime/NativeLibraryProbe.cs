@@ -17,6 +17,7 @@ public static class NativeLibraryProbe
         public int CudaCompiled;
         public int CudaDeviceCount;
         public int OpenMpThreads;
+        public int TokenLogProbsCuda; // the library writes the whole struct of its ABI: keep in step with deltatui_native.h
     }
 
     public static unsafe NativeLibraryInfo Probe()
@@ -29,11 +30,11 @@ public static class NativeLibraryProbe
         if (!NativeLibrary.TryGetExport(handle, "dtn_backend_info_get", out IntPtr query))
             return new NativeLibraryInfo(false, path, null, 0, 0, 0, $"{path} loads but exports no dtn_backend_info_get (an older build?)");
 
-        BackendInfo info;
+        BackendInfo info = default;
         int status = ((delegate* unmanaged<BackendInfo*, int>)query)(&info);
         if (status != 0)
             return new NativeLibraryInfo(false, path, null, 0, 0, 0, $"dtn_backend_info_get failed with status {status}: {LastError(handle)}");
-        string backend = info.CudaCompiled != 0 ? "cpu+cuda" : "cpu";
+        string backend = info.CudaCompiled == 0 ? "cpu" : info.TokenLogProbsCuda != 0 ? "cpu+cuda (token log-probs on cuda too)" : "cpu+cuda";
         return new NativeLibraryInfo(true, path, backend, info.AbiVersion, info.CudaDeviceCount, info.OpenMpThreads, null);
     }
 

@@ -40,7 +40,7 @@ public sealed class NativeTokenLogProbsTests
     {
         using var scope = NewDisposeScope();
         var (logits, targets, _) = Inputs(rows, vocab, ld, dtype, device, seed: rows * 131 + vocab);
-        Assert.True(NativeTokenLogProbs.Supports(logits));
+        Assert.True(NativeTokenLogProbs.Supports(logits), $"no native token log-probs for {logits.device} (a CUDA run needs libdeltatui_native configured with -DDTN_TOKEN_LOGPROBS_CUDA=ON)");
 
         var (logProbs, logSumExp) = NativeTokenLogProbs.Forward(logits, targets);
 
