@@ -8,7 +8,9 @@ namespace DeltaTui.Training.Model;
 /// autograd thread, where no dispose scope of ours is open, so the managed handles returned there
 /// would only be freed by the garbage collector, which does not see GPU memory: the tied
 /// embedding's gradient (hundreds of MB per log-prob chunk) piled up step after step. libtorch has
-/// consumed them once backward() has returned; the caller then releases them here.
+/// consumed them once backward() has returned; the caller then releases them here. The queue is
+/// process-wide, so Release assumes one backward pass at a time in the process (the trainer's): a
+/// release during another thread's backward could free gradients that pass has not consumed yet.
 /// </summary>
 public static class ReturnedGradients
 {
