@@ -39,6 +39,7 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
     {
         // Backward may run on an autograd worker thread with no scope of its own; this one frees the
         // recomputed activations as soon as their gradients are taken instead of at garbage collection.
+        ReturnedGradients.BeginCallback();
         using var scope = NewDisposeScope();
         var hidden = ctx.get_saved_variables()[0];
         var layer = (Gemma3DecoderLayer)ctx.get_data("layer");

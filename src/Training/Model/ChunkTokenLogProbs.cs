@@ -102,6 +102,7 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
     {
         // As in CheckpointedLayer: free the recomputed chunk logits now, whatever thread runs backward.
+        ReturnedGradients.BeginCallback();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var saved = ctx.get_saved_variables();

@@ -82,6 +82,21 @@ public sealed class Gemma3GradientTests
     }
 
     [Fact]
+    public void Given_many_chunks_When_backward_returns_Then_only_the_last_callbacks_gradients_are_still_held()
+    {
+        var reference = TinyGemmaFixture.Reference();
+        var (ids, mask, completion) = (reference["input_ids"], reference["attention_mask"], reference["completion_mask"]);
+        using var model = FixtureModel();
+        ReturnedGradients.Release();
+
+        model.CompletionLogProbs(model.forward(ids, mask), ids, completion, 3).sum().backward(); // 13 chunks, 2 gradients each
+
+        Assert.InRange(ReturnedGradients.AliveCount(), 1, 2);
+        ReturnedGradients.Release();
+        Assert.Equal(0, ReturnedGradients.AliveCount());
+    }
+
+    [Fact]
     public void Given_gradient_checkpointing_When_backpropagating_Then_gradients_equal_those_without_it()
     {
         var reference = TinyGemmaFixture.Reference();
