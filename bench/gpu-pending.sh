@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# What has not been measured on a GPU yet, in one call on the GPU machine (inside the prepared environment:
+# .NET runtime, the machine's libtorch; see bench/dpo-compare.sh). Sections (env SECTIONS, default all):
+#   native   rebuild libdeltatui_native with the CUDA token log-prob kernels (-DDTN_TOKEN_LOGPROBS_CUDA=ON)
+#            into the app folder
+#   tokenlab src/Native/dev/token_logprobs_v1.cu: validation against float64 and timings
+#   tests    the GPU-trait tests (BSR-AdamW CUDA backend, token log-probs on CUDA, telemetry)
+#   lab      kernel lab v3 (shipped) beside v5 (B = 16 and B = 128 at low density)
+#   dpo      bench/dpo-compare.sh with the token log-prob and chunk-size variants
+#   dash     bench/dashboard-vs-headless.sh on the 270m shapes
+# Everything goes to $OUT (default /tmp/gpu-pending); summary.md collects the tables.
+set -uo pipefail
+out=${OUT:-/tmp/gpu-pending}; mkdir -p "$out"
+appdir=${APPDIR:-.gpu/app}
+sections=${SECTIONS:-native tokenlab tests lab dpo dash}
+has() { [[ " $sections " == *" $1 "* ]]; }
+say() { echo "$@" | tee -a "$out/summary.md"; }
+say "card: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1); $(date -u +%F)"
+if has native; then
+  cmake -S src/Native -B /tmp/native-tlp -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 -DDTN_TOKEN_LOGPROBS_CUDA=ON \
+    > "$out/native.log" 2>&1 && cmake --build /tmp/native-tlp -j 16 >> "$out/native.log" 2>&1 \
+    && cp /tmp/native-tlp/libdeltatui_native.so "$appdir/" && say "native: built with the token log-prob kernels" \
+    || { say "native: BUILD FAILED (native.log)"; tail -30 "$out/native.log"; }
+fi
+if has tokenlab; then
+  (cd src/Native/dev && nvcc -O3 -std=c++17 -arch=sm_90 --default-stream legacy token_logprobs_v1.cu -o /tmp/tlp) > "$out/tokenlab.log" 2>&1 \
+    && timeout 120 /tmp/tlp >> "$out/tokenlab.log" 2>&1
+  { echo; echo "token log-prob lab:"; grep -vE '^\s*$' "$out/tokenlab.log" | tail -14; } >> "$out/summary.md"
+fi
+if has tests; then
+  timeout 300 dotnet "$appdir/Training.Tests.dll" -noColor -trait gpu=true > "$out/gpu-tests.log" 2>&1
+  { echo; echo "GPU-trait tests: $(grep -E 'Total:' "$out/gpu-tests.log" | tail -1)"; grep -E '\[FAIL\]' "$out/gpu-tests.log" | head -20; } >> "$out/summary.md"
+fi
+if has lab; then
+  LAB_VERSIONS="bsr_adamw_v3.cu bsr_adamw_v5.cu" OUT=$out timeout 240 bash src/Native/dev/run-lab.sh > "$out/lab.txt" 2>&1
+  { echo; echo "kernel lab (v3 shipped, v5):"; grep -E 'VALID|copy|\| (fp32|bf16)' "$out/lab.txt" | head -60; } >> "$out/summary.md"
+fi
+if has dpo; then
+  OUT=$out/dpo STEPS=${STEPS:-25} PEER_STEPS=15 RUNS="${RUNS:-adamw torch-logprobs chunk32 precomputed bsr}" \
+    timeout ${DPO_LIMIT:-420} bash bench/dpo-compare.sh > /dev/null 2>&1
+  { echo; cat "$out/dpo/table.md"; } >> "$out/summary.md"
+fi
+if has dash; then
+  work=/tmp/gpu-pending-data; mkdir -p "$work"
+  [ -f "$work/pairs.jsonl" ] || python3 bench/make_random_gemma3.py "$work/g270" "$work/pairs.jsonl" 512 > /dev/null 2>&1
+  { echo; echo "dashboard vs headless (270m shapes, 8 pairs x 512 tokens):"; } >> "$out/summary.md"
+  APP=$appdir/DeltaTui.dll OUT=$out/dash PAIRS=${PAIRS:-2} STEPS=${DASH_STEPS:-40} timeout 300 bash bench/dashboard-vs-headless.sh \
+    --config configs/gemma-3-270m-it.json --model.path "$work/g270" --tokenizer.path byte --data.path "$work/pairs.jsonl" \
+    --data.max_length 512 --training.batch_size 8 --optimizer.type adamw --telemetry.interval_ms 500 \
+    --masks.mask_interval 100000 --delta.delta_interval 100000 --checkpoint.save_every 100000 > /dev/null 2>&1
+  cat "$out/dash/table.md" >> "$out/summary.md" 2>/dev/null
+fi
+cat "$out/summary.md"
