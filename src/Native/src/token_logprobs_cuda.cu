@@ -16,17 +16,28 @@ void check(cudaError_t e, const char* what) {
     if (e != cudaSuccess) throw Error{DTN_ERR_CUDA, std::string(what) + ": " + cudaGetErrorString(e)};
 }
 
-int select(int device) {
-    check(cudaSetDevice(device), "cudaSetDevice");
-    int sms = 0;
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
-    return sms;
-}
+// Makes `device` current for the call and gives the caller's thread its own current device back.
+class DeviceScope {
+public:
+    explicit DeviceScope(int device) {
+        check(cudaGetDevice(&previous_), "cudaGetDevice");
+        check(cudaSetDevice(device), "cudaSetDevice");
+        check(cudaDeviceGetAttribute(&sms_, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+    }
+    ~DeviceScope() { cudaSetDevice(previous_); }
+    DeviceScope(const DeviceScope&) = delete;
+    DeviceScope& operator=(const DeviceScope&) = delete;
+    int sm_count() const { return sms_; }
+
+private:
+    int previous_ = 0;
+    int sms_ = 0;
+};
 
 }  // namespace
 
 void token_logprobs_cuda(int device, const TokenRows& r, float* out_logprob, float* out_lse) {
-    select(device);
+    DeviceScope scope(device);
     if (r.dtype == DTN_BFLOAT16)
         tlp::launch_forward(static_cast<const uint16_t*>(r.logits), r.rows, r.vocab, r.ld, r.targets, out_logprob, out_lse);
     else
@@ -35,7 +46,8 @@ void token_logprobs_cuda(int device, const TokenRows& r, float* out_logprob, flo
 }
 
 void token_logprobs_backward_cuda(int device, const TokenRows& r, const float* lse, const float* weight) {
-    const int sms = select(device);
+    DeviceScope scope(device);
+    const int sms = scope.sm_count();
     if (r.dtype == DTN_BFLOAT16)
         tlp::launch_backward(static_cast<uint16_t*>(r.logits), r.rows, r.vocab, r.ld, r.targets, lse, weight, sms);
     else

@@ -22,9 +22,11 @@ __device__ __forceinline__ float to_float(uint16_t x) { return bf16_bits_to_floa
 __device__ __forceinline__ void from_float(float& d, float v) { d = v; }
 __device__ __forceinline__ void from_float(uint16_t& d, float v) { d = float_to_bf16_rne(v); }
 
-template <typename T>
+// READ_ONLY: through the non-coherent (read-only) cache, which is defined only for data no thread of the
+// kernel writes: the forward. The in-place backward uses a plain load.
+template <typename T, bool READ_ONLY>
 __device__ __forceinline__ void load_pack(const T* p, float (&out)[Pack<T>::N]) {
-    const uint4 raw = __ldg(reinterpret_cast<const uint4*>(p));
+    const uint4 raw = READ_ONLY ? __ldg(reinterpret_cast<const uint4*>(p)) : *reinterpret_cast<const uint4*>(p);
     const T* e = reinterpret_cast<const T*>(&raw);
 #pragma unroll
     for (int k = 0; k < Pack<T>::N; ++k) out[k] = to_float(e[k]);
@@ -70,7 +72,7 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(const T* __restrict__
             const int64_t packs = vocab / N;
             for (int64_t q = threadIdx.x; q < packs; q += kThreads) {
                 float v[N];
-                load_pack(x + q * N, v);
+                load_pack<T, true>(x + q * N, v);
                 float local = v[0];
 #pragma unroll
                 for (int k = 1; k < N; ++k) local = fmaxf(local, v[k]);
@@ -127,7 +129,7 @@ __global__ void __launch_bounds__(kThreads) backward_kernel(T* __restrict__ logi
         const int64_t t = targets[row];
         if (VEC) {
             float v[Pack<T>::N];
-            load_pack(x, v);
+            load_pack<T, false>(x, v);
 #pragma unroll
             for (int k = 0; k < Pack<T>::N; ++k) v[k] = gradient(v[k], col + k, t, w, l);
             store_pack(x, v);
