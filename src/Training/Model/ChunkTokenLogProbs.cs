@@ -126,16 +126,19 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         }
         else
         {
-            var gradient = capped.softmax(-1, ScalarType.Float32);
-            var column = weight.unsqueeze(-1);
-            gradient.mul_(column.neg());
-            gradient.scatter_add_(-1, targets.unsqueeze(-1), column);
-            if (softcap is { } c)
-            {
-                // capped = c·tanh(raw/c): d capped / d raw = 1 − (capped/c)², from the capped logits as autograd would.
-                gradient.mul_((capped.to_type(ScalarType.Float32) / Scalars.Of(c)).square().neg_().PlusInPlace(Scalars.Of(1.0)));
-            }
+            // capped = c·tanh(raw/c): d capped / d raw = 1 − (capped/c)², from the capped logits as autograd would.
+            var slope = softcap is { } c ? (capped.to_type(ScalarType.Float32) / Scalars.Of(c)).square().neg_().PlusInPlace(Scalars.Of(1.0)) : null;
+            // softmax = exp(x − lse) with the forward's lse, in place on the one fp32 copy (softmax(dtype) would hold
+            // the bf16 logits, an fp32 copy and its output at once).
+            var gradient = capped.to_type(ScalarType.Float32);
             capped.Dispose();
+            var column = weight.unsqueeze(-1);
+            gradient.sub_(logSumExp.unsqueeze(-1)).exp_().mul_(column.neg());
+            gradient.scatter_add_(-1, targets.unsqueeze(-1), column);
+            if (slope is not null)
+            {
+                gradient.mul_(slope);
+            }
             logitsGradient = gradient.to_type(head.dtype, disposeAfter: true);
         }
 
