@@ -67,21 +67,36 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         using var scope = NewDisposeScope();
         var logits = Capped(nn.functional.linear(hidden, head), softcap);
         Tensor picked, logSumExp;
-        var rows = logits.reshape(-1, logits.shape[^1]);
-        if (native && NativeTokenLogProbs.Supports(rows))
+        if (native && NativeRows(logits) is { } rows)
         {
             var (logProbs, lse) = NativeTokenLogProbs.Forward(rows, targets);
             (picked, logSumExp) = (logProbs.view(targets.shape), lse.view(targets.shape));
         }
         else
         {
-            // log softmax(x)[t] = x[t] − logsumexp(x): no [B,C,V] log-prob tensor beside the fp32 logits.
+            // log softmax(x)[t] = x[t] − logsumexp(x), the logsumexp as libtorch computes it (max, exp(x − max)
+            // summed, infinite maxima taken as 0) but in place on the one fp32 copy: logsumexp() would make a
+            // second fp32 [B,C,V] temporary beside it, and the bf16 logits are freed once converted.
             var wide = logits.to_type(ScalarType.Float32);
-            logSumExp = wide.logsumexp(-1);
-            picked = wide.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logSumExp;
+            logits.Dispose();
+            var raw = wide.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+            var max = wide.amax([-1], keepdim: true);
+            max.masked_fill_(max.isinf(), Scalars.Of(0.0));
+            logSumExp = wide.sub_(max).exp_().sum([-1]).log_().PlusInPlace(max.squeeze(-1));
+            wide.Dispose();
+            picked = raw - logSumExp;
         }
         var masked = where(mask, picked, zeros_like(picked));
         return (masked.sum(1).MoveToOuterDisposeScope(), logSumExp.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>[B,C,V] logits as the [rows, V] view the native kernels take, or null (no view handle left behind) when they cannot.</summary>
+    private static Tensor? NativeRows(Tensor logits)
+    {
+        var rows = logits.reshape(-1, logits.shape[^1]);
+        if (NativeTokenLogProbs.Supports(rows)) return rows;
+        rows.Dispose();
+        return null;
     }
 
     private static Tensor Capped(Tensor logits, double? softcap) =>
@@ -117,8 +132,7 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         var capped = Capped(nn.functional.linear(hidden, head), softcap);
         var weight = where(mask, gradOutput.to_type(ScalarType.Float32).unsqueeze(1), zeros(1, dtype: ScalarType.Float32, device: gradOutput.device));
         Tensor logitsGradient;
-        var rows = capped.reshape(-1, capped.shape[^1]);
-        if (native && NativeTokenLogProbs.Supports(rows))
+        if (native && NativeRows(capped) is { } rows)
         {
             // In place over the recomputed logits: the only [B,C,V] buffer of this backward.
             NativeTokenLogProbs.BackwardInPlace(rows, targets, logSumExp, weight);
