@@ -79,29 +79,6 @@ __device__ __forceinline__ void v5_slab(const LabTensor& t, const LabTile& tile,
     }
 }
 
-// The same rows of a partial edge tile (or one whose rows are not 16-byte aligned), element by element.
-__device__ __forceinline__ void v5_slab_scalar(const LabTensor& t, const LabTile& tile, int slab, const dtn::AdamScalars& s, int sl,
-                                               int lanes) {
-    const int64_t b = t.b, r0 = (int64_t)tile.br * b, c0 = (int64_t)tile.bc * b;
-    const int64_t nr = t.rows - r0 < b ? t.rows - r0 : b, nc = t.cols - c0 < b ? t.cols - c0 : b;
-    const int64_t sr0 = (int64_t)slab * kSlabRows;
-    if (sr0 >= nr) return;  // a slab below the weight's last row
-    const int64_t snr = nr - sr0 < kSlabRows ? nr - sr0 : kSlabRows;
-    float* m = t.m + (int64_t)tile.local * b * b;
-    float* v = t.v + (int64_t)tile.local * b * b;
-    for (int64_t e = sl; e < snr * nc; e += lanes) {
-        const int64_t r = sr0 + e / nc, c = e % nc, pi = (r0 + r) * t.ld + c0 + c, si = r * b + c;
-        if (!t.bf16) {
-            float* p = (float*)t.param;
-            p[pi] = dtn::adamw_element(p[pi], ((const float*)t.grad)[pi], m[si], v[si], s);
-        } else {
-            float* ms = t.master + (int64_t)tile.local * b * b;
-            const float g = dtn::bf16_bits_to_float(((const uint16_t*)t.grad)[pi]);
-            ms[si] = dtn::adamw_element(ms[si], g, m[si], v[si], s);
-            ((uint16_t*)t.param)[pi] = dtn::float_to_bf16_rne(ms[si]);
-        }
-    }
-}
 
 __global__ void __launch_bounds__(kThreads) v5_kernel(const LabTensor* __restrict__ tensors, const LabTile* __restrict__ tiles,
                                                       int64_t ntiles, dtn::AdamScalars s) {
@@ -123,7 +100,7 @@ __global__ void __launch_bounds__(kThreads) v5_kernel(const LabTensor* __restric
         const int slab = (int)(item & (per_tile - 1));
         const LabTensor& t = tensors[tile.tensor];
         if ((int64_t)(tile.br + 1) * t.b > t.rows || (int64_t)(tile.bc + 1) * t.b > t.cols || (t.ld & 3)) {
-            v5_slab_scalar(t, tile, slab, s, sl, lanes);
+            lab_tile_scalar(t, tile, s, sl, lanes, (int64_t)slab * kSlabRows, kSlabRows);
         } else if (t.bf16) {
             v5_slab<true>(t, tile, slab, s, sl, lanes);
         } else {

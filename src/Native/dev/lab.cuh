@@ -50,15 +50,18 @@ extern const char* kVersion;
 extern const char* kNotes;
 
 // Element-by-element update of one tile by `lanes` cooperating threads: the fallback every
-// version uses for partial edge tiles.
+// version uses for partial edge tiles. Optionally only the tile rows [first_row, first_row + row_count)
+// (v5's work items are slabs of a tile).
 __device__ __forceinline__ void lab_tile_scalar(const LabTensor& t, const LabTile& tile, const dtn::AdamScalars& s, int lane,
-                                                int lanes) {
+                                                int lanes, int64_t first_row = 0, int64_t row_count = 1LL << 40) {
     const int64_t b = t.b, r0 = tile.br * b, c0 = tile.bc * b;
     const int64_t nr = t.rows - r0 < b ? t.rows - r0 : b, nc = t.cols - c0 < b ? t.cols - c0 : b;
+    if (first_row >= nr) return;  // rows below the weight's last row
+    const int64_t snr = nr - first_row < row_count ? nr - first_row : row_count;
     float* m = t.m + (int64_t)tile.local * b * b;
     float* v = t.v + (int64_t)tile.local * b * b;
-    for (int64_t e = lane; e < nr * nc; e += lanes) {
-        const int64_t r = e / nc, c = e % nc, pi = (r0 + r) * t.ld + c0 + c, si = r * b + c;
+    for (int64_t e = lane; e < snr * nc; e += lanes) {
+        const int64_t r = first_row + e / nc, c = e % nc, pi = (r0 + r) * t.ld + c0 + c, si = r * b + c;
         if (!t.bf16) {
             float* p = (float*)t.param;
             p[pi] = dtn::adamw_element(p[pi], ((const float*)t.grad)[pi], m[si], v[si], s);

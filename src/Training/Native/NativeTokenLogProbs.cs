@@ -29,7 +29,7 @@ internal static class NativeTokenLogProbs
     public static unsafe (Tensor LogProbs, Tensor LogSumExp) Forward(Tensor logits, Tensor targets)
     {
         var (rows, vocab, ld) = Shape(logits);
-        var flatTargets = Targets(targets, logits, rows);
+        var flatTargets = Rowwise(targets, logits, rows, ScalarType.Int64, nameof(targets));
         var logProbs = empty(rows, dtype: ScalarType.Float32, device: logits.device);
         var logSumExp = empty(rows, dtype: ScalarType.Float32, device: logits.device);
         var (type, index) = TensorMemory.DeviceOf(logits);
@@ -46,9 +46,9 @@ internal static class NativeTokenLogProbs
     public static unsafe void BackwardInPlace(Tensor logits, Tensor targets, Tensor logSumExp, Tensor weight)
     {
         var (rows, vocab, ld) = Shape(logits);
-        var flatTargets = Targets(targets, logits, rows);
-        var lse = Rowwise(logSumExp, logits, rows, nameof(logSumExp));
-        var w = Rowwise(weight, logits, rows, nameof(weight));
+        var flatTargets = Rowwise(targets, logits, rows, ScalarType.Int64, nameof(targets));
+        var lse = Rowwise(logSumExp, logits, rows, ScalarType.Float32, nameof(logSumExp));
+        var w = Rowwise(weight, logits, rows, ScalarType.Float32, nameof(weight));
         var (type, index) = TensorMemory.DeviceOf(logits);
         NativeMethods.Check(NativeMethods.dtn_token_logprobs_backward(type, index, (int)logits.dtype, TensorMemory.DataPointer(logits), rows, vocab, ld,
             TensorMemory.DataPointer(flatTargets), TensorMemory.DataPointer(lse), TensorMemory.DataPointer(w)), "dtn_token_logprobs_backward");
@@ -64,17 +64,11 @@ internal static class NativeTokenLogProbs
         return (logits.shape[0], logits.shape[1], logits.shape[0] > 1 ? logits.stride(0) : logits.shape[1]);
     }
 
-    private static Tensor Targets(Tensor targets, Tensor logits, long rows)
-    {
-        if (targets.numel() != rows)
-            throw new ArgumentException($"expected {rows} targets, got {targets.numel()}", nameof(targets));
-        return targets.to(logits.device).to_type(ScalarType.Int64).reshape(rows).contiguous();
-    }
-
-    private static Tensor Rowwise(Tensor values, Tensor logits, long rows, string name)
+    /// <summary>One value per row, as the contiguous [rows] tensor of <paramref name="dtype"/> on the logits' device that the library reads.</summary>
+    private static Tensor Rowwise(Tensor values, Tensor logits, long rows, ScalarType dtype, string name)
     {
         if (values.numel() != rows)
-            throw new ArgumentException($"expected {rows} values, got {values.numel()}", name);
-        return values.to(logits.device).to_type(ScalarType.Float32).reshape(rows).contiguous();
+            throw new ArgumentException($"expected {rows} values in {name}, got {values.numel()}", name);
+        return values.to(logits.device).to_type(dtype).reshape(rows).contiguous();
     }
 }

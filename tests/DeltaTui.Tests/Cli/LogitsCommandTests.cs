@@ -12,6 +12,15 @@ public sealed class LogitsCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
+    /// <summary>A one-layer random snapshot with a 31-token vocabulary, for the tests of bad input.</summary>
+    private string SaveSmallSnapshot()
+    {
+        using var model = Gemma3ForCausalLM.CreateRandom(Gemma3Config.Tiny(vocabSize: 31, numHiddenLayers: 1), seed: 1);
+        string snapshot = Path.Combine(folder, "snapshot");
+        model.SavePretrained(snapshot);
+        return snapshot;
+    }
+
     [Fact]
     public async Task Given_a_saved_model_and_token_ids_When_running_logits_Then_the_file_holds_the_models_own_fp32_logits()
     {
@@ -42,9 +51,7 @@ public sealed class LogitsCommandTests : IDisposable
     [Fact]
     public async Task Given_an_input_file_without_input_ids_When_running_logits_Then_it_exits_2_naming_the_file_and_writes_nothing()
     {
-        using var model = Gemma3ForCausalLM.CreateRandom(Gemma3Config.Tiny(vocabSize: 31, numHiddenLayers: 1), seed: 1);
-        string snapshot = Path.Combine(folder, "snapshot");
-        model.SavePretrained(snapshot);
+        string snapshot = SaveSmallSnapshot();
         string input = Path.Combine(folder, "wrong.safetensors");
         using Tensor tokens = zeros([1, 4], dtype: ScalarType.Int64);
         SafeTensorsFile.Save(input, [("tokens", tokens)]);
@@ -61,9 +68,7 @@ public sealed class LogitsCommandTests : IDisposable
     [Fact]
     public async Task Given_ids_outside_the_vocabulary_When_running_logits_Then_it_exits_2_and_says_so()
     {
-        using var model = Gemma3ForCausalLM.CreateRandom(Gemma3Config.Tiny(vocabSize: 31, numHiddenLayers: 1), seed: 1);
-        string snapshot = Path.Combine(folder, "snapshot");
-        model.SavePretrained(snapshot);
+        string snapshot = SaveSmallSnapshot();
         string input = Path.Combine(folder, "ids.safetensors");
         using Tensor ids = full([1, 4], 31L, dtype: ScalarType.Int64);
         SafeTensorsFile.Save(input, [(LogitsCommand.InputIdsName, ids)]);
