@@ -7,7 +7,7 @@
 # same logits. Prints one table; everything also goes to $OUT (default /tmp/dpo-compare).
 #
 # usage, from the project root, with the published app (APP, default .gpu/app/DeltaTui.dll):
-#   bash bench/dpo-compare.sh            env: STEPS (30), PEER_STEPS (20), SKIP_PEER, SKIP_CHECK, SKIP_PROFILE, RUNS="adamw precomputed bsr" (also: torch-logprobs chunk32 chunk512)
+#   bash bench/dpo-compare.sh            env: STEPS (30), PEER_STEPS (20), SKIP_PEER, SKIP_CHECK, SKIP_PROFILE, RUNS="adamw precomputed bsr" (also: torch-logprobs chunk32 chunk256 chunk512 serial-reference)
 set -uo pipefail
 out=${OUT:-/tmp/dpo-compare}; mkdir -p "$out"
 app=${APP:-.gpu/app/DeltaTui.dll}
@@ -45,7 +45,9 @@ for run in ${RUNS:-adamw precomputed bsr}; do
     bsr) ours bsr-adamw-d0.1-b32 frozen --optimizer.type bsr-adamw --optimizer.bsr_density 0.1 --optimizer.bsr_block_size 32 ;;
     torch-logprobs) ours adamw-torch-logprobs frozen --optimizer.type adamw --model.native_logprobs false ;;
     chunk32) ours adamw-chunk32 frozen --optimizer.type adamw --model.logprob_chunk_size 32 ;;
+    chunk256) ours adamw-chunk256 frozen --optimizer.type adamw --model.logprob_chunk_size 256 ;;
     chunk512) ours adamw-chunk512 frozen --optimizer.type adamw --model.logprob_chunk_size 512 ;;
+    serial-reference) ours adamw-serial-reference frozen --optimizer.type adamw --dpo.overlap_reference false ;;
   esac
 done
 
