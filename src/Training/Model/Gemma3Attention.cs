@@ -61,7 +61,14 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
         var value = _value.forward(hidden).view(batch, length, kvHeads, headDim).transpose(1, 2);
         query = RotaryEmbedding.Apply(query, inputs.Cos, inputs.Sin);
         key = RotaryEmbedding.Apply(key, inputs.Cos, inputs.Sin);
-        if (heads != kvHeads)
+        if (kvHeads == 1 && heads != 1)
+        {
+            // Every query head reads the one key/value head. A broadcast view instead of copies: the
+            // attention's saved inputs then hold one head's storage, not `heads` copies of it.
+            key = key.expand(batch, heads, length, headDim);
+            value = value.expand(batch, heads, length, headDim);
+        }
+        else if (heads != kvHeads)
         {
             // Query head h reads key/value head h / (heads / kvHeads), as transformers' repeat_kv.
             key = key.repeat_interleave(heads / kvHeads, dim: 1);
