@@ -78,8 +78,10 @@ public sealed class ScoreTracker : IDisposable
             var fisher = _fisher[name].mul_(keep);
             if (gradients.TryGetValue(name, out var g) && g is not null)
             {
-                var g32 = g.detach().to(ScalarType.Float32);
-                fisher.addcmul_(g32, g32, weight);
+                // g is read in its own dtype: addcmul_ computes in the fp32 of the accumulator, where the
+                // product of two bf16 values is exact, so an fp32 copy of g would add a pass and nothing else.
+                using var detached = g.detach();
+                fisher.addcmul_(detached, detached, weight);
             }
         }
     }

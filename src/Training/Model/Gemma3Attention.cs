@@ -59,8 +59,8 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
         var query = _queryNorm.forward(_query.forward(hidden).view(batch, length, heads, headDim).transpose(1, 2));
         var key = _keyNorm.forward(_key.forward(hidden).view(batch, length, kvHeads, headDim).transpose(1, 2));
         var value = _value.forward(hidden).view(batch, length, kvHeads, headDim).transpose(1, 2);
-        query = RotaryEmbedding.Apply(query, inputs.Cos, inputs.Sin);
-        key = RotaryEmbedding.Apply(key, inputs.Cos, inputs.Sin);
+        query = RotaryEmbedding.Apply(query, inputs.Cos, inputs.SignedSin);
+        key = RotaryEmbedding.Apply(key, inputs.Cos, inputs.SignedSin);
         if (kvHeads == 1 && heads != 1)
         {
             // Every query head reads the one key/value head. A broadcast view instead of copies: the

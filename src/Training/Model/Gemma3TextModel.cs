@@ -13,7 +13,7 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
     private readonly Gemma3RmsNorm _norm;
     // RoPE tables depend only on the length (and dtype/device); built once, because building them
     // copies a host value to the device, which waits for the GPU.
-    private readonly Dictionary<(AttentionKind Kind, long Length, ScalarType DType, string Device), (Tensor Cos, Tensor Sin)> _rotaryTables = [];
+    private readonly Dictionary<(AttentionKind Kind, long Length, ScalarType DType, string Device), (Tensor Cos, Tensor SignedSin)> _rotaryTables = [];
 
     public Gemma3TextModel(Gemma3Config config, ScalarType dtype, Device device) : base(nameof(Gemma3TextModel))
     {
@@ -56,8 +56,8 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
             var (theta, scaling, window) = kind == AttentionKind.Full
                 ? (_config.RopeTheta, _config.RopeScaling, (int?)null)
                 : (_config.RopeLocalBaseFreq, RopeScaling.None, _config.SlidingWindow);
-            var (cos, sin) = RotaryTables(kind, theta, scaling, length, dtype, device);
-            inputs[kind] = new LayerAttentionInputs(cos, sin, AttentionMasks.Additive(attentionMask, length, window, dtype, device));
+            var (cos, signedSin) = RotaryTables(kind, theta, scaling, length, dtype, device);
+            inputs[kind] = new LayerAttentionInputs(cos, signedSin, AttentionMasks.Additive(attentionMask, length, window, dtype, device));
         }
 
         var checkpoint = GradientCheckpointing && training && is_grad_enabled();
@@ -68,7 +68,7 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
             foreach (var shared in inputs.Values)
             {
                 shared.Cos.DetachFromDisposeScope();
-                shared.Sin.DetachFromDisposeScope();
+                shared.SignedSin.DetachFromDisposeScope();
                 shared.Mask.DetachFromDisposeScope();
             }
         }
@@ -81,7 +81,7 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
         return _norm.forward(hidden).MoveToOuterDisposeScope();
     }
 
-    private (Tensor Cos, Tensor Sin) RotaryTables(AttentionKind kind, double theta, RopeScaling scaling, long length, ScalarType dtype, Device device)
+    private (Tensor Cos, Tensor SignedSin) RotaryTables(AttentionKind kind, double theta, RopeScaling scaling, long length, ScalarType dtype, Device device)
     {
         var key = (kind, length, dtype, device.ToString());
         lock (_rotaryTables)
@@ -90,10 +90,12 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
             {
                 using var noGrad = no_grad();
                 var (cos, sin) = RotaryEmbedding.Tables(_config.HeadDim, theta, scaling, length, dtype, device);
+                var signedSin = RotaryEmbedding.SignedSin(sin);
+                sin.Dispose();
                 // Owned by this module, not by whichever dispose scope the first forward ran in.
                 cos.DetachFromDisposeScope();
-                sin.DetachFromDisposeScope();
-                tables = _rotaryTables[key] = (cos, sin);
+                signedSin.DetachFromDisposeScope();
+                tables = _rotaryTables[key] = (cos, signedSin);
             }
             return tables;
         }
