@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define DTN_API __attribute__((visibility("default")))
-#define DTN_ABI_VERSION 3
+#define DTN_ABI_VERSION 4
 
 enum dtn_status {
     DTN_OK = 0,
@@ -113,6 +113,13 @@ DTN_API int dtn_plan_destroy(dtn_plan* plan);
  * the update; without it a norm launch precedes the update and the copy follows it. */
 DTN_API int dtn_plan_step(dtn_plan* plan, const dtn_step_args* args, void* const* params,
                           const void* const* grads, dtn_step_result* out_result);
+
+/* The L2 norm of the gradients the plan covers (dense tensors whole, blocked tensors over their active
+ * blocks: for a plan with every block active, the global norm of all its gradients), summed in double
+ * and written as one float to out_norm: plan-device memory (a CUDA plan's device, host memory for a
+ * CPU plan). CUDA: queued on the legacy default stream, nothing waits; NaN and Inf propagate. params
+ * and grads as in dtn_plan_step (both NULL: the pointers of the last call). */
+DTN_API int dtn_plan_grad_norm(dtn_plan* plan, void* const* params, const void* const* grads, float* out_norm);
 
 /* Replaces the active blocks of one blocked tensor. Blocks kept keep their moments (and master),
  * new blocks start with zero moments (master from the current weights), dropped blocks are freed. */

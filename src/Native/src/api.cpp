@@ -252,6 +252,30 @@ int dtn_plan_destroy(dtn_plan* plan) {
     return guarded([&] { delete reinterpret_cast<dtn::Plan*>(plan); });
 }
 
+namespace {
+// The pointers of this call (both given) or of the last one (neither); the device tables follow a change.
+void use_pointers(dtn::Plan* plan, void* const* params, const void* const* grads) {
+    if (params || grads) {
+        if (!params || !grads) fail(DTN_ERR_INVALID_ARGUMENT, "pass both params and grads, or neither");
+        for (size_t i = 0; i < plan->tensors.size(); ++i) {
+            if (!params[i] || !grads[i]) fail(DTN_ERR_INVALID_ARGUMENT, where((int32_t)i) + "null param or grad");
+        }
+        bool changed = false;
+        for (size_t i = 0; i < plan->tensors.size(); ++i) {
+            auto& t = plan->tensors[i];
+            changed |= t.param != params[i] || t.grad != grads[i];
+            t.param = params[i];
+            t.grad = grads[i];
+        }
+        if (changed) plan->backend->tables_changed();
+    } else {
+        for (size_t i = 0; i < plan->tensors.size(); ++i) {
+            if (!plan->tensors[i].grad) fail(DTN_ERR_INVALID_ARGUMENT, where((int32_t)i) + "has no gradient pointer yet");
+        }
+    }
+}
+}  // namespace
+
 int dtn_plan_step(dtn_plan* handle, const dtn_step_args* args, void* const* params, const void* const* grads,
                   dtn_step_result* out_result) {
     return guarded([&] {
@@ -260,28 +284,20 @@ int dtn_plan_step(dtn_plan* handle, const dtn_step_args* args, void* const* para
         if (!(args->bias_correction1 > 0) || !(args->bias_correction2 > 0))
             fail(DTN_ERR_INVALID_ARGUMENT, "bias corrections must be positive (step numbers start at 1)");
         if (!(args->eps > 0)) fail(DTN_ERR_INVALID_ARGUMENT, "eps must be positive");
-        if (params || grads) {
-            if (!params || !grads) fail(DTN_ERR_INVALID_ARGUMENT, "pass both params and grads, or neither");
-            for (size_t i = 0; i < plan->tensors.size(); ++i) {
-                if (!params[i] || !grads[i]) fail(DTN_ERR_INVALID_ARGUMENT, where((int32_t)i) + "null param or grad");
-            }
-            bool changed = false;
-            for (size_t i = 0; i < plan->tensors.size(); ++i) {
-                auto& t = plan->tensors[i];
-                changed |= t.param != params[i] || t.grad != grads[i];
-                t.param = params[i];
-                t.grad = grads[i];
-            }
-            if (changed) plan->backend->tables_changed();
-        } else {
-            for (size_t i = 0; i < plan->tensors.size(); ++i) {
-                if (!plan->tensors[i].grad) fail(DTN_ERR_INVALID_ARGUMENT, where((int32_t)i) + "has no gradient pointer yet");
-            }
-        }
+        use_pointers(plan, params, grads);
         out_result->grad_norm = -1;
         out_result->finite = 1;
         out_result->applied = 0;
         plan->backend->step(*plan, *args, *out_result);
+    });
+}
+
+int dtn_plan_grad_norm(dtn_plan* handle, void* const* params, const void* const* grads, float* out_norm) {
+    return guarded([&] {
+        auto* plan = reinterpret_cast<dtn::Plan*>(handle);
+        if (!plan || !out_norm) fail(DTN_ERR_INVALID_ARGUMENT, "plan or out_norm is null");
+        use_pointers(plan, params, grads);
+        plan->backend->grad_norm(*plan, out_norm);
     });
 }
 

@@ -107,30 +107,7 @@ public:
             }
             if (clipping) clip = (float)std::min(1.0, args.max_grad_norm / (norm + 1e-6));
         } else if (clipping || args.compute_norm) {
-            double sum = 0.0;
-#pragma omp parallel for schedule(dynamic, 8) reduction(+ : sum)
-            for (int64_t i = 0; i < ntiles; ++i) {
-                const Tile& tile = plan.tiles[(size_t)i];
-                const TensorEntry& t = plan.tensors[(size_t)tile.tensor];
-                const TileView v = view_of(t, tile);
-                double local = 0.0;
-                for (int64_t r = 0; r < v.nr; ++r) {
-                    const int64_t g0 = (v.r0 + r) * t.grad_ld + v.c0;
-                    if (t.dtype == DTN_FLOAT32) {
-                        const float* g = static_cast<const float*>(t.grad) + g0;
-#pragma omp simd reduction(+ : local)
-                        for (int64_t c = 0; c < v.nc; ++c) local += (double)g[c] * (double)g[c];
-                    } else {
-                        const uint16_t* g = static_cast<const uint16_t*>(t.grad) + g0;
-#pragma omp simd reduction(+ : local)
-                        for (int64_t c = 0; c < v.nc; ++c) {
-                            const double x = bf16_bits_to_float(g[c]);
-                            local += x * x;
-                        }
-                    }
-                }
-                sum += local;
-            }
+            const double sum = sum_of_squares(plan);
             const double norm = std::sqrt(sum);
             result.grad_norm = norm;
             if (!std::isfinite(norm)) {
@@ -183,6 +160,39 @@ public:
             }
         }
         result.applied = 1;
+    }
+
+    void grad_norm(Plan& plan, float* out) override { *out = (float)std::sqrt(sum_of_squares(plan)); }
+
+private:
+    // Σ g² over every tile in double (NaN and Inf propagate).
+    static double sum_of_squares(const Plan& plan) {
+        const int64_t ntiles = (int64_t)plan.tiles.size();
+        double sum = 0.0;
+#pragma omp parallel for schedule(dynamic, 8) reduction(+ : sum)
+        for (int64_t i = 0; i < ntiles; ++i) {
+            const Tile& tile = plan.tiles[(size_t)i];
+            const TensorEntry& t = plan.tensors[(size_t)tile.tensor];
+            const TileView v = view_of(t, tile);
+            double local = 0.0;
+            for (int64_t r = 0; r < v.nr; ++r) {
+                const int64_t g0 = (v.r0 + r) * t.grad_ld + v.c0;
+                if (t.dtype == DTN_FLOAT32) {
+                    const float* g = static_cast<const float*>(t.grad) + g0;
+#pragma omp simd reduction(+ : local)
+                    for (int64_t c = 0; c < v.nc; ++c) local += (double)g[c] * (double)g[c];
+                } else {
+                    const uint16_t* g = static_cast<const uint16_t*>(t.grad) + g0;
+#pragma omp simd reduction(+ : local)
+                    for (int64_t c = 0; c < v.nc; ++c) {
+                        const double x = bf16_bits_to_float(g[c]);
+                        local += x * x;
+                    }
+                }
+            }
+            sum += local;
+        }
+        return sum;
     }
 };
 

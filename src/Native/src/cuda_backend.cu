@@ -70,6 +70,9 @@ __device__ __forceinline__ float load_elem(const void* base, int32_t dtype, int6
                                 : bf16_bits_to_float(static_cast<const uint16_t*>(base)[i]);
 }
 
+// The norm as one float where the caller wants it, without a round trip through the host.
+__global__ void sqrt_to_float_kernel(const double* __restrict__ sum, float* __restrict__ out) { *out = (float)sqrt(*sum); }
+
 // Pass 1: sum of squares of the gradients over all tiles (NaN/Inf propagate into the sum).
 __global__ void __launch_bounds__(kThreads) norm_kernel(const DevTensor* __restrict__ tensors,
                                                         const Tile* __restrict__ tiles, int64_t ntiles,
@@ -371,6 +374,18 @@ public:
         }
         check(cudaGetLastError(), "dense_fill_kernel");
         check(cudaDeviceSynchronize(), "dense_fill_kernel");
+    }
+
+    void grad_norm(Plan& plan, float* out) override {
+        select();
+        if (dirty_) upload(plan);
+        const int64_t ntiles = (int64_t)plan.tiles.size();
+        const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
+        check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
+        if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, sum_);
+        check(cudaGetLastError(), "norm_kernel launch");
+        sqrt_to_float_kernel<<<1, 1, 0, 0>>>(sum_, out);
+        check(cudaGetLastError(), "sqrt_to_float_kernel launch");
     }
 
     void step(Plan& plan, const dtn_step_args& args, dtn_step_result& result) override {

@@ -62,6 +62,8 @@ public:
                             float* new_master) = 0;
     virtual void tables_changed() = 0;
     virtual void step(struct Plan& plan, const dtn_step_args& args, dtn_step_result& result) = 0;
+    // sqrt(Σ g²) over the plan's tiles, as one float written to `out` in the backend's memory.
+    virtual void grad_norm(struct Plan& plan, float* out) = 0;
     virtual int64_t table_bytes() const = 0;
 };
 

@@ -210,9 +210,12 @@ public sealed class DpoTrainer : IDisposable
                 tokens += batch.TokenCount;
             }
             // The optimizer clips with this norm after the scope has ended.
-            gradNorm = GlobalGradNorm(sums!.device).DetachFromDisposeScope();
+            // One pass in the native optimizer where it covers every gradient, else one norm per tensor.
+            var statistics = sums!;
+            var norm = _optimizer.GlobalGradNorm() ?? GlobalGradNorm(statistics.device);
+            gradNorm = norm.DetachFromDisposeScope();
             // The step's one host sync: the skip decision needs to know the loss and gradients are finite.
-            readback = cat([sums, gradNorm.unsqueeze(0)]).cpu().data<float>().ToArray();
+            readback = cat([statistics, gradNorm.unsqueeze(0)]).cpu().data<float>().ToArray();
             _timer.Lap(StepPhases.GradNorm);
         }
 

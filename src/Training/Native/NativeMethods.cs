@@ -27,6 +27,9 @@ internal static unsafe partial class NativeMethods
         DtnStepResult* result);
 
     [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_grad_norm(BsrAdamWPlanHandle plan, void** parameters, void** grads, float* norm);
+
+    [LibraryImport(LibraryName)]
     internal static partial int dtn_plan_set_active(BsrAdamWPlanHandle plan, int tensorIndex, int* rowPtr, int* colIdx,
         long nnzBlocks);
 

@@ -22,6 +22,9 @@ public sealed class BsrAdamWStep(IBsrAdamW optimizer) : IOptimizerStep
         Optimizer.Step(learningRate, maxGradNorm, computeNorm: true,
             precomputedGradNorm is not null && Optimizer.AllBlocksActive ? precomputedGradNorm : null);
 
+    /// <summary>The plan's norm covers active blocks only; the global norm takes the gradients of frozen blocks too.</summary>
+    public Tensor? GlobalGradNorm() => null;
+
     public void ZeroGrad()
     {
         using var noGrad = no_grad();

@@ -23,6 +23,13 @@ public interface IOptimizerStep : IDisposable
     /// </param>
     OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null);
 
+    /// <summary>
+    /// The global L2 norm of all gradients as a float32 scalar on the parameters' device, when this optimizer
+    /// can compute it in one pass over every gradient without a host sync; null when it cannot (the caller
+    /// then computes it tensor by tensor).
+    /// </summary>
+    Tensor? GlobalGradNorm();
+
     /// <summary>Zeroes gradients in place (their memory stays where the native optimizer expects it).</summary>
     void ZeroGrad();
 

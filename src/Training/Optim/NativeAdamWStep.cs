@@ -16,6 +16,7 @@ namespace DeltaTui.Training.Optim;
 public sealed class NativeAdamWStep : IOptimizerStep
 {
     private readonly BsrAdamWStep inner;
+    private readonly NativeBsrAdamW plan;
     private readonly Dictionary<string, Tensor> frozen;
     private readonly List<(string Name, Parameter Parameter)> all;
     private readonly BsrAdamWOptions options;
@@ -31,7 +32,8 @@ public sealed class NativeAdamWStep : IOptimizerStep
             var layout = t.ndim == 2 ? BlockLayout.Dense(t.shape[0], t.shape[1], BlockSizeFor(t.dtype)) : null;
             return new BsrParameter(p.Name, t, layout);
         }).ToList();
-        inner = new BsrAdamWStep(new NativeBsrAdamW(parameters, options));
+        plan = new NativeBsrAdamW(parameters, options);
+        inner = new BsrAdamWStep(plan);
     }
 
     /// <summary>"adamw/native-cuda" or "adamw/native-cpu".</summary>
@@ -70,6 +72,9 @@ public sealed class NativeAdamWStep : IOptimizerStep
 
     public OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null) =>
         inner.Step(learningRate, maxGradNorm, precomputedGradNorm);
+
+    /// <summary>Every trainable parameter is in the plan with every block active, so the plan's norm is the global one.</summary>
+    public Tensor? GlobalGradNorm() => plan.GradNorm();
 
     public void ZeroGrad() => inner.ZeroGrad();
 

@@ -104,6 +104,36 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         }
     }
 
+    /// <summary>
+    /// √Σg² over the gradients the plan covers (every gradient when every block is active) as a float32 scalar
+    /// on the plan's device, in one pass and without waiting for the device: a few kernels instead of one norm
+    /// per tensor. NaN and Inf propagate.
+    /// </summary>
+    public Tensor GradNorm()
+    {
+        var device = Parameters.Count > 0 ? Parameters[0].Tensor.device : CPU;
+        var norm = empty(Array.Empty<long>(), ScalarType.Float32, device);
+        try
+        {
+            RefreshPointers();
+            fixed (IntPtr* pp = paramPtrs, gp = gradPtrs)
+            {
+                NativeMethods.Check(NativeMethods.dtn_plan_grad_norm(plan, (void**)pp, (void**)gp, (float*)TensorMemory.DataPointer(norm)),
+                    "gradient norm");
+            }
+            return norm;
+        }
+        catch
+        {
+            norm.Dispose();
+            throw;
+        }
+        finally
+        {
+            GC.KeepAlive(Parameters);
+        }
+    }
+
     // Reads every parameter's and gradient's address into the reused pointer tables: a few calls
     // into libtorch per parameter and no managed allocation, since this runs every step over
     // hundreds of parameters.

@@ -37,6 +37,9 @@ public sealed class TorchAdamWStep : IOptimizerStep
         return new OptimizerStepResult(norm, Finite: true, Applied: true, learningRate);
     }
 
+    /// <summary>TorchSharp has no multi-tensor norm: the caller's per-tensor norms are as good as anything here.</summary>
+    public Tensor? GlobalGradNorm() => null;
+
     public void ZeroGrad()
     {
         using var noGrad = no_grad();

@@ -179,6 +179,53 @@ public class NativeAdamWStepTests
         }
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void Given_native_adamw_When_asking_for_the_global_gradient_norm_Then_it_is_the_float64_norm_of_every_gradient(ScalarType dtype) =>
+        AssertGlobalGradNorm(dtype, CPU);
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    [Trait("gpu", "true")]
+    public void Given_native_adamw_on_cuda_When_asking_for_the_global_gradient_norm_Then_it_is_the_float64_norm_of_every_gradient_on_the_gpu(ScalarType dtype) =>
+        AssertGlobalGradNorm(dtype, CUDA);
+
+    private static void AssertGlobalGradNorm(ScalarType dtype, Device device)
+    {
+        var model = Model(6, dtype, device);
+        using var optimizer = new NativeAdamWStep(model, new BsrAdamWOptions());
+        var grads = Gradients(60, scale: 3.0);
+        SetGradients(model, grads);
+        // The gradients as the parameters hold them (bf16-rounded for a bf16 model), summed in float64.
+        using var expected = GlobalNorm(model.Select(p => p.P.grad!.cpu()).ToList());
+
+        using var norm = optimizer.GlobalGradNorm()!;
+
+        Assert.Equal(ScalarType.Float32, norm.dtype);
+        Assert.Equal(0, norm.ndim);
+        Assert.Equal(device.type, norm.device_type);
+        Assert.True(Math.Abs(norm.item<float>() - expected.item<float>()) <= 1e-6 * expected.item<float>(), $"{norm.item<float>()} vs {expected.item<float>()}");
+        SetGradients(model, Gradients(61, scale: 1.0));
+        using var again = optimizer.GlobalGradNorm()!;
+        Assert.NotEqual(norm.item<float>(), again.item<float>());
+        using (no_grad()) model[2].P.grad!.fill_(float.NaN);
+        using var nan = optimizer.GlobalGradNorm()!;
+        Assert.True(float.IsNaN(nan.item<float>()), "a NaN gradient makes the norm NaN, so that the step is skipped");
+        foreach (var g in grads) g.Dispose();
+    }
+
+    [Fact]
+    public void Given_torch_adamw_or_bsr_adamw_When_asking_for_the_global_gradient_norm_Then_they_leave_it_to_the_caller()
+    {
+        var model = Model(7);
+        using var torch = OptimizerFactory.Create("adamw-torch", model, new BsrAdamWOptions(), 32, null, out _);
+        using var bsr = OptimizerFactory.Create("bsr-adamw", Model(7), new BsrAdamWOptions(), 32, null, out _);
+        Assert.Null(torch.GlobalGradNorm());
+        Assert.Null(bsr.GlobalGradNorm());
+    }
+
     [Fact]
     public void Given_a_non_finite_precomputed_norm_When_stepping_natively_Then_the_step_is_skipped_and_nothing_changes()
     {
