@@ -7,7 +7,7 @@
 # same logits. Prints one table; everything also goes to $OUT (default /tmp/dpo-compare).
 #
 # usage, from the project root, with the published app (APP, default .gpu/app/DeltaTui.dll):
-#   bash bench/dpo-compare.sh            env: STEPS (30), PEER_STEPS (20), SKIP_PEER, SKIP_CHECK, SKIP_PROFILE, RUNS="adamw precomputed bsr" (also: torch-logprobs chunk32 chunk256 chunk512 serial-reference)
+#   bash bench/dpo-compare.sh            env: STEPS (30), PEER_STEPS (20), SKIP_PEER, SKIP_CHECK, SKIP_PROFILE, RUNS="adamw precomputed bsr" (also: torch-logprobs torch-rmsnorm chunk32 chunk256 chunk512 overlap-reference)
 set -uo pipefail
 out=${OUT:-/tmp/dpo-compare}; mkdir -p "$out"
 app=${APP:-.gpu/app/DeltaTui.dll}
@@ -47,6 +47,8 @@ for run in ${RUNS:-adamw precomputed bsr}; do
     chunk32) ours adamw-chunk32 frozen --optimizer.type adamw --model.logprob_chunk_size 32 ;;
     chunk256) ours adamw-chunk256 frozen --optimizer.type adamw --model.logprob_chunk_size 256 ;;
     chunk512) ours adamw-chunk512 frozen --optimizer.type adamw --model.logprob_chunk_size 512 ;;
+    torch-rmsnorm) ours adamw-torch-rmsnorm frozen --optimizer.type adamw --model.native_rmsnorm false ;;
+    overlap-reference) ours adamw-overlap-reference frozen --optimizer.type adamw --dpo.overlap_reference true ;;
     serial-reference) ours adamw-serial-reference frozen --optimizer.type adamw --dpo.overlap_reference false ;;
   esac
 done

@@ -4,6 +4,7 @@
 #   native   rebuild libdeltatui_native with the CUDA token log-prob kernels (-DDTN_TOKEN_LOGPROBS_CUDA=ON)
 #            into the app folder
 #   tokenlab src/Native/dev/token_logprobs_v1.cu: validation against float64 and timings
+#   rmslab   src/Native/dev/rmsnorm_v1.cu: validation against float64 and timings
 #   tests    the GPU-trait tests (BSR-AdamW CUDA backend, token log-probs on CUDA, telemetry)
 #   lab      kernel lab v3 (shipped) beside v5 (B = 16 and B = 128 at low density)
 #   dpo      bench/dpo-compare.sh with the token log-prob and chunk-size variants
@@ -12,7 +13,7 @@
 set -uo pipefail
 out=${OUT:-/tmp/gpu-pending}; mkdir -p "$out"
 appdir=${APPDIR:-.gpu/app}
-sections=${SECTIONS:-native tokenlab tests lab dpo dash}
+sections=${SECTIONS:-native tokenlab rmslab tests lab dpo dash}
 has() { [[ " $sections " == *" $1 "* ]]; }
 say() { echo "$@" | tee -a "$out/summary.md"; }
 say "card: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1); $(date -u +%F)"
@@ -26,6 +27,11 @@ if has tokenlab; then
   (cd src/Native/dev && nvcc -O3 -std=c++17 -arch=sm_90 --default-stream legacy token_logprobs_v1.cu -o /tmp/tlp) > "$out/tokenlab.log" 2>&1 \
     && timeout 120 /tmp/tlp >> "$out/tokenlab.log" 2>&1
   { echo; echo "token log-prob lab:"; grep -vE '^\s*$' "$out/tokenlab.log" | tail -14; } >> "$out/summary.md"
+fi
+if has rmslab; then
+  (cd src/Native/dev && nvcc -O3 -std=c++17 -arch=sm_90 --default-stream legacy rmsnorm_v1.cu -o /tmp/rms) > "$out/rmslab.log" 2>&1 \
+    && timeout 120 /tmp/rms >> "$out/rmslab.log" 2>&1
+  { echo; echo "RMSNorm lab:"; grep -vE '^\s*$' "$out/rmslab.log" | tail -14; } >> "$out/summary.md"
 fi
 if has tests; then
   timeout 300 dotnet "$appdir/Training.Tests.dll" -noColor -trait gpu=true > "$out/gpu-tests.log" 2>&1

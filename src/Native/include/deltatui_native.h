@@ -154,6 +154,25 @@ DTN_API int dtn_token_logprobs_backward(int32_t device_type, int32_t device_inde
                                         int64_t vocab, int64_t ld, const int64_t* targets, const float* lse,
                                         const float* weight);
 
+/* Gemma's RMSNorm over the last dimension, as transformers' Gemma3RMSNorm computes it in fp32:
+ * rstd[r] = 1 / sqrt(mean_c(x[r, c]²) + eps), y[r, c] = (x[r, c]·rstd[r])·(1 + weight[c]), rounded once to the
+ * dtype. x, weight, y: float32 or bfloat16 (one dtype), rows × cols contiguous, 1 ≤ cols ≤ DTN_RMSNORM_MAX_COLS;
+ * rstd: rows floats, or NULL when no backward follows. All pointers on the given device; CUDA launches on the
+ * legacy default stream and does not wait. */
+#define DTN_RMSNORM_MAX_COLS 12000
+DTN_API int dtn_rmsnorm(int32_t device_type, int32_t device_index, int32_t dtype, const void* x, const void* weight, int64_t rows,
+                        int64_t cols, double eps, void* y, float* rstd);
+/* Floats of scratch dtn_rmsnorm_backward needs on a CUDA device for rows × cols (none on the CPU). */
+DTN_API int dtn_rmsnorm_workspace(int64_t rows, int64_t cols, int64_t* out_floats);
+/* The backward of dtn_rmsnorm with its rstd, for the upstream gradient dy (rows × cols, the dtype of x):
+ * with n = x·rstd and g = dy·(1 + weight), dx = rstd·(g − n·mean_c(g·n)) in the dtype of x, and
+ * dweight[c] = Σ_r dy[r, c]·n[r, c] as cols floats (written, not accumulated). workspace: at least
+ * dtn_rmsnorm_workspace floats on a CUDA device (may be NULL on the CPU); the result does not depend on
+ * thread scheduling. */
+DTN_API int dtn_rmsnorm_backward(int32_t device_type, int32_t device_index, int32_t dtype, const void* x, const void* weight,
+                                 const float* rstd, const void* dy, int64_t rows, int64_t cols, void* dx, float* dweight,
+                                 float* workspace);
+
 #ifdef __cplusplus
 }
 #endif

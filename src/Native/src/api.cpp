@@ -10,6 +10,7 @@
 #endif
 
 #include "plan.hpp"
+#include "rmsnorm.hpp"
 #include "token_logprobs.hpp"
 
 namespace {
@@ -447,3 +448,71 @@ int dtn_token_logprobs_backward(int32_t device_type, int32_t device_index, int32
         }
     });
 }
+
+namespace {
+
+dtn::NormRows norm_rows(int32_t device_type, int32_t dtype, int64_t rows, int64_t cols) {
+    if (device_type != DTN_DEVICE_CPU && device_type != DTN_DEVICE_CUDA)
+        fail(DTN_ERR_INVALID_ARGUMENT, "unknown device type " + std::to_string(device_type));
+#ifndef DTN_HAVE_CUDA
+    if (device_type == DTN_DEVICE_CUDA) fail(DTN_ERR_UNSUPPORTED, "this build of deltatui_native has no CUDA backend");
+#endif
+    if (dtype != DTN_FLOAT32 && dtype != DTN_BFLOAT16)
+        fail(DTN_ERR_UNSUPPORTED, "RMSNorm dtype " + std::to_string(dtype) + " is neither float32 nor bfloat16");
+    if (rows < 0) fail(DTN_ERR_INVALID_ARGUMENT, "rows must not be negative");
+    if (cols < 1 || cols > DTN_RMSNORM_MAX_COLS)
+        fail(DTN_ERR_UNSUPPORTED, "RMSNorm over " + std::to_string(cols) + " columns (1 to " + std::to_string(DTN_RMSNORM_MAX_COLS) + " are supported)");
+    return dtn::NormRows{dtype, rows, cols};
+}
+
+}  // namespace
+
+extern "C" {
+
+int dtn_rmsnorm(int32_t device_type, int32_t device_index, int32_t dtype, const void* x, const void* weight, int64_t rows,
+                int64_t cols, double eps, void* y, float* rstd) {
+    return guarded([&] {
+        (void)device_index;  // used by the CUDA backend only
+        const auto n = norm_rows(device_type, dtype, rows, cols);
+        if (!weight) fail(DTN_ERR_INVALID_ARGUMENT, "weight is null");
+        if (rows > 0 && (!x || !y)) fail(DTN_ERR_INVALID_ARGUMENT, "x or y is null");
+        if (!(eps >= 0)) fail(DTN_ERR_INVALID_ARGUMENT, "eps must not be negative");
+        if (device_type == DTN_DEVICE_CPU) {
+            dtn::rmsnorm_cpu(n, x, weight, eps, y, rstd);
+        } else {
+#ifdef DTN_HAVE_CUDA
+            dtn::rmsnorm_cuda(device_index, n, x, weight, eps, y, rstd);
+#endif
+        }
+    });
+}
+
+int dtn_rmsnorm_workspace(int64_t rows, int64_t cols, int64_t* out_floats) {
+    return guarded([&] {
+        if (!out_floats) fail(DTN_ERR_INVALID_ARGUMENT, "out_floats is null");
+        if (rows < 0 || cols < 1) fail(DTN_ERR_INVALID_ARGUMENT, "rows must not be negative and cols must be positive");
+        *out_floats = dtn::rmsnorm_workspace_floats(rows, cols);
+    });
+}
+
+int dtn_rmsnorm_backward(int32_t device_type, int32_t device_index, int32_t dtype, const void* x, const void* weight,
+                         const float* rstd, const void* dy, int64_t rows, int64_t cols, void* dx, float* dweight,
+                         float* workspace) {
+    return guarded([&] {
+        (void)device_index;  // used by the CUDA backend only
+        const auto n = norm_rows(device_type, dtype, rows, cols);
+        if (!weight || !dweight) fail(DTN_ERR_INVALID_ARGUMENT, "weight or dweight is null");
+        if (rows > 0 && (!x || !rstd || !dy || !dx)) fail(DTN_ERR_INVALID_ARGUMENT, "x, rstd, dy or dx is null");
+        if (device_type == DTN_DEVICE_CPU) {
+            (void)workspace;  // the CPU backend sums into its own buffers
+            dtn::rmsnorm_backward_cpu(n, x, weight, rstd, dy, dx, dweight);
+        } else {
+#ifdef DTN_HAVE_CUDA
+            if (!workspace) fail(DTN_ERR_INVALID_ARGUMENT, "workspace is null (dtn_rmsnorm_workspace says how large it must be)");
+            dtn::rmsnorm_backward_cuda(device_index, n, x, weight, rstd, dy, dx, dweight, workspace);
+#endif
+        }
+    });
+}
+
+}  // extern "C"

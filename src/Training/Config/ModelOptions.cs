@@ -21,4 +21,7 @@ public sealed record ModelOptions
 
     /// <summary>On a GPU, compute the log-probs of each chunk with the native kernels (the bf16 logits read once, the gradient written over them, no fp32 copy) when libdeltatui_native was built with them (CMake option DTN_TOKEN_LOGPROBS_CUDA); false: TorchSharp ops always.</summary>
     public bool NativeLogprobs { get; init; } = true;
+
+    /// <summary>On a GPU, run every RMSNorm on libdeltatui_native's fused kernels (one kernel and one autograd node instead of ten, no fp32 copies of the activations kept for backward); false: TorchSharp ops always.</summary>
+    public bool NativeRmsnorm { get; init; } = true;
 }

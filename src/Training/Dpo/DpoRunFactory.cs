@@ -41,6 +41,7 @@ public static class DpoRunFactory
             : Gemma3ForCausalLM.FromPretrained(options.Model.Path, modelDType, device);
         gemma.GradientCheckpointing = options.Model.GradientCheckpointing;
         gemma.NativeLogProbs = options.Model.NativeLogprobs;
+        gemma.NativeRmsNorm = options.Model.NativeRmsnorm;
         var modelId = embedded ? EmbeddedModel.Id : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Model.Path)));
         var policy = new Gemma3PolicyModel(gemma, options.Model.LogprobChunkSize, modelId);
 

@@ -56,8 +56,10 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
         var kvHeads = _config.NumKeyValueHeads;
         var headDim = _config.HeadDim;
 
-        var query = _queryNorm.forward(_query.forward(hidden).view(batch, length, heads, headDim).transpose(1, 2));
-        var key = _keyNorm.forward(_key.forward(hidden).view(batch, length, kvHeads, headDim).transpose(1, 2));
+        // Normalised over head_dim before the heads are moved forward: the same rows, but contiguous ones,
+        // which the fused norm takes.
+        var query = _queryNorm.forward(_query.forward(hidden).view(batch, length, heads, headDim)).transpose(1, 2);
+        var key = _keyNorm.forward(_key.forward(hidden).view(batch, length, kvHeads, headDim)).transpose(1, 2);
         var value = _value.forward(hidden).view(batch, length, kvHeads, headDim).transpose(1, 2);
         query = RotaryEmbedding.Apply(query, inputs.Cos, inputs.SignedSin);
         key = RotaryEmbedding.Apply(key, inputs.Cos, inputs.SignedSin);

@@ -50,6 +50,20 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     /// </summary>
     public bool NativeLogProbs { get; set; } = true;
 
+    /// <summary>
+    /// Whether RMSNorms on a GPU run on libdeltatui_native's fused kernels (one kernel and one autograd node
+    /// each, the input and one fp32 rstd per row kept for backward) rather than ten TorchSharp ops that keep
+    /// two fp32 copies of the activations; the two agree to fp32 rounding.
+    /// </summary>
+    public bool NativeRmsNorm
+    {
+        get => modules().OfType<Gemma3RmsNorm>().All(n => n.Native);
+        set
+        {
+            foreach (var norm in modules().OfType<Gemma3RmsNorm>()) norm.Native = value;
+        }
+    }
+
     public bool GradientCheckpointing
     {
         get => _model.GradientCheckpointing;
@@ -170,6 +184,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         copy.AttentionImplementation = AttentionImplementation;
         copy.ApplyAttentionLogitSoftcapping = ApplyAttentionLogitSoftcapping;
         copy.NativeLogProbs = NativeLogProbs;
+        copy.NativeRmsNorm = NativeRmsNorm;
         using (no_grad())
         {
             var source = named_parameters().ToDictionary(p => p.name, p => p.parameter);

@@ -22,8 +22,15 @@ public sealed class Gemma3RmsNorm : nn.Module<Tensor, Tensor>
 
     public Parameter Weight { get; }
 
+    /// <summary>
+    /// Whether a CUDA input goes through libdeltatui_native's fused kernels (one autograd node that keeps the
+    /// input and one rstd per row) instead of the TorchSharp ops below; both compute the same fp32 formula.
+    /// </summary>
+    public bool Native { get; set; } = true;
+
     public override Tensor forward(Tensor input)
     {
+        if (Native && NativeRmsNormFunction.Applies(input, Weight)) return NativeRmsNormFunction.Run(input, Weight, _eps);
         using var scope = NewDisposeScope();
         var x = input.to_type(ScalarType.Float32);
         var normalized = x * x.pow(Scalars.Of(2)).mean([-1], keepdim: true).Plus(_eps).rsqrt();

@@ -30,6 +30,17 @@ internal static unsafe partial class NativeMethods
     internal static partial int dtn_plan_grad_norm(BsrAdamWPlanHandle plan, void** parameters, void** grads, float* norm);
 
     [LibraryImport(LibraryName)]
+    internal static partial int dtn_rmsnorm(int deviceType, int deviceIndex, int dtype, void* x, void* weight, long rows, long cols,
+        double eps, void* y, float* rstd);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_rmsnorm_workspace(long rows, long cols, long* floats);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_rmsnorm_backward(int deviceType, int deviceIndex, int dtype, void* x, void* weight, float* rstd,
+        void* dy, long rows, long cols, void* dx, float* dweight, float* workspace);
+
+    [LibraryImport(LibraryName)]
     internal static partial int dtn_plan_set_active(BsrAdamWPlanHandle plan, int tensorIndex, int* rowPtr, int* colIdx,
         long nnzBlocks);
 

@@ -64,4 +64,7 @@ internal static class DtnConstants
     public const int KindBlocked = 0;
     public const int KindDense = 1;
     public const int FlagStochasticRounding = 1;
+
+    /// <summary>DTN_RMSNORM_MAX_COLS: the widest row dtn_rmsnorm takes.</summary>
+    public const long RmsNormMaxColumns = 12000;
 }

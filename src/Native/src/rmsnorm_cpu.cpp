@@ -1,0 +1,94 @@
+// CPU backend of Gemma's RMSNorm, and the reference the CUDA kernels are checked against.
+// Forward, in fp32 as transformers' Gemma3RMSNorm: ms = mean(x²) (summed in double, rounded once),
+// rstd = 1 / sqrt(ms + eps), y = (x·rstd)·(1 + w) rounded once to the dtype.
+// Backward, with n = x·rstd and g = dy·(1 + w): dx = rstd·(g − n·mean(g·n)), dw = Σ_rows dy·n (both sums in double).
+#include <cmath>
+#include <vector>
+
+#include "../include/deltatui_native.h"
+#include "adamw_math.hpp"
+#include "rmsnorm.hpp"
+
+namespace dtn {
+namespace {
+
+template <typename T>
+float load(const T* p, int64_t i);
+template <>
+float load<float>(const float* p, int64_t i) { return p[i]; }
+template <>
+float load<uint16_t>(const uint16_t* p, int64_t i) { return bf16_bits_to_float(p[i]); }
+
+template <typename T>
+void store(T* p, int64_t i, float v);
+template <>
+void store<float>(float* p, int64_t i, float v) { p[i] = v; }
+template <>
+void store<uint16_t>(uint16_t* p, int64_t i, float v) { p[i] = float_to_bf16_rne(v); }
+
+template <typename T>
+void forward(const NormRows& n, const T* x, const T* w, float eps, T* y, float* rstd) {
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n.rows; ++r) {
+        const int64_t base = r * n.cols;
+        double sum = 0.0;
+        for (int64_t c = 0; c < n.cols; ++c) {
+            const double v = load(x, base + c);
+            sum += v * v;
+        }
+        const float s = 1.0f / std::sqrt((float)(sum / (double)n.cols) + eps);
+        if (rstd) rstd[r] = s;
+        for (int64_t c = 0; c < n.cols; ++c) store(y, base + c, (load(x, base + c) * s) * (1.0f + load(w, c)));
+    }
+}
+
+template <typename T>
+void backward(const NormRows& n, const T* x, const T* w, const float* rstd, const T* dy, T* dx, float* dweight) {
+    std::vector<double> dw((size_t)n.cols, 0.0);
+#pragma omp parallel
+    {
+        std::vector<double> local((size_t)n.cols, 0.0);
+#pragma omp for schedule(static)
+        for (int64_t r = 0; r < n.rows; ++r) {
+            const int64_t base = r * n.cols;
+            const float s = rstd[r];
+            double dot = 0.0;
+            for (int64_t c = 0; c < n.cols; ++c) {
+                const float normalized = load(x, base + c) * s;
+                const float g = load(dy, base + c) * (1.0f + load(w, c));
+                dot += (double)g * (double)normalized;
+                local[(size_t)c] += (double)load(dy, base + c) * (double)normalized;
+            }
+            const float mean = (float)(dot / (double)n.cols);
+            for (int64_t c = 0; c < n.cols; ++c) {
+                const float normalized = load(x, base + c) * s;
+                const float g = load(dy, base + c) * (1.0f + load(w, c));
+                store(dx, base + c, s * (g - normalized * mean));
+            }
+        }
+#pragma omp critical
+        for (int64_t c = 0; c < n.cols; ++c) dw[(size_t)c] += local[(size_t)c];
+    }
+    for (int64_t c = 0; c < n.cols; ++c) dweight[c] = (float)dw[(size_t)c];
+}
+
+}  // namespace
+
+void rmsnorm_cpu(const NormRows& n, const void* x, const void* weight, double eps, void* y, float* rstd) {
+    if (n.dtype == DTN_BFLOAT16)
+        forward(n, static_cast<const uint16_t*>(x), static_cast<const uint16_t*>(weight), (float)eps, static_cast<uint16_t*>(y), rstd);
+    else
+        forward(n, static_cast<const float*>(x), static_cast<const float*>(weight), (float)eps, static_cast<float*>(y), rstd);
+}
+
+void rmsnorm_backward_cpu(const NormRows& n, const void* x, const void* weight, const float* rstd, const void* dy, void* dx,
+                          float* dweight) {
+    if (n.dtype == DTN_BFLOAT16)
+        backward(n, static_cast<const uint16_t*>(x), static_cast<const uint16_t*>(weight), rstd, static_cast<const uint16_t*>(dy),
+                 static_cast<uint16_t*>(dx), dweight);
+    else
+        backward(n, static_cast<const float*>(x), static_cast<const float*>(weight), rstd, static_cast<const float*>(dy),
+                 static_cast<float*>(dx), dweight);
+}
+
+}  // namespace dtn

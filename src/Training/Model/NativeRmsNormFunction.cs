@@ -1,0 +1,54 @@
+using DeltaTui.Training.Native;
+using static TorchSharp.torch;
+using static TorchSharp.torch.autograd;
+
+namespace DeltaTui.Training.Model;
+
+/// <summary>
+/// Gemma's RMSNorm as one autograd node over libdeltatui_native's kernels: it keeps the input (already
+/// alive as the layer's activation) and one fp32 rstd per row, where the TorchSharp formulation records ten
+/// nodes and keeps two fp32 copies of the activations. Without gradients it is one kernel and nothing is kept.
+/// </summary>
+internal sealed class NativeRmsNormFunction : SingleTensorFunction<NativeRmsNormFunction>
+{
+    /// <summary>For tests: lets calls from this async flow use the library's CPU backend (the model uses the kernels on CUDA only).</summary>
+    internal static readonly AsyncLocal<bool> AllowOnCpu = new();
+
+    public override string Name => nameof(NativeRmsNormFunction);
+
+    /// <summary>Whether <see cref="Run"/> takes this input: on CUDA (or the CPU when a test allows it) and supported by the library.</summary>
+    public static bool Applies(Tensor input, Tensor weight) =>
+        (input.device_type == TorchSharp.DeviceType.CUDA || (AllowOnCpu.Value && input.device_type == TorchSharp.DeviceType.CPU))
+        && NativeRmsNorm.Supports(input, weight);
+
+    public static Tensor Run(Tensor input, Tensor weight, double eps)
+    {
+        if (!is_grad_enabled() || !(input.requires_grad || weight.requires_grad))
+        {
+            using var noGrad = no_grad();
+            return NativeRmsNorm.Forward(input, weight, eps, keepRstd: false).Output;
+        }
+        return apply(input, weight, eps);
+    }
+
+    public override Tensor forward(AutogradContext ctx, params object[] vars)
+    {
+        var (input, weight, eps) = ((Tensor)vars[0], (Tensor)vars[1], (double)vars[2]);
+        var (output, rstd) = NativeRmsNorm.Forward(input, weight, eps, keepRstd: true);
+        ctx.save_for_backward([input, weight, rstd!]);
+        return output;
+    }
+
+    public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
+    {
+        ReturnedGradients.BeginCallback();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var saved = ctx.get_saved_variables();
+        var (input, weight, rstd) = (saved[0], saved[1], saved[2]);
+        var (inputGradient, weightGradient) = NativeRmsNorm.Backward(input, weight, rstd, gradOutput);
+        Tensor? dx = input.requires_grad ? ReturnedGradients.Track(inputGradient.MoveToOuterDisposeScope()) : null;
+        Tensor? dw = weight.requires_grad ? ReturnedGradients.Track(weightGradient.to_type(weight.dtype).MoveToOuterDisposeScope()) : null;
+        return [dx!, dw!, null!];
+    }
+}
