@@ -26,9 +26,10 @@ public static class LogitsCommand
         var dtype = new Option<string>("--dtype") { Description = "Model dtype: bfloat16, float16 or float32", DefaultValueFactory = _ => "bfloat16" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
         var attention = new Option<string>("--attention") { Description = "sdpa or eager", DefaultValueFactory = _ => "sdpa" };
+        var nativeRmsNorm = new Option<bool>("--native-rmsnorm") { Description = "On a GPU, RMSNorm on libdeltatui_native's fused kernels (as in training) rather than TorchSharp ops", DefaultValueFactory = _ => true };
         var command = new Command("logits", "Write a model's logits for given token ids (to compare a checkpoint with another implementation)")
         {
-            model, input, outputPath, dtype, device, attention,
+            model, input, outputPath, dtype, device, attention, nativeRmsNorm,
         };
         command.SetAction(parse =>
         {
@@ -37,7 +38,7 @@ public static class LogitsCommand
             try
             {
                 return Run(parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(outputPath)!, parse.GetValue(dtype)!,
-                    parse.GetValue(device)!, parse.GetValue(attention)!, output);
+                    parse.GetValue(device)!, parse.GetValue(attention)!, parse.GetValue(nativeRmsNorm), output);
             }
             catch (Exception e) when (e is LogitsInputException or IOException or UnauthorizedAccessException or InvalidDataException
                                           or Gemma3ConfigException or Gemma3CheckpointException or SafeTensorsFormatException or InvalidOperationException)
@@ -49,7 +50,7 @@ public static class LogitsCommand
         return command;
     }
 
-    private static int Run(string modelDirectory, string inputPath, string outputPath, string dtypeName, string deviceName, string attentionName, TextWriter output)
+    private static int Run(string modelDirectory, string inputPath, string outputPath, string dtypeName, string deviceName, string attentionName, bool nativeRmsNorm, TextWriter output)
     {
         ScalarType dtype = dtypeName switch
         {
@@ -80,6 +81,7 @@ public static class LogitsCommand
 
         using Gemma3ForCausalLM model = Gemma3ForCausalLM.FromPretrained(modelDirectory, dtype, device);
         model.AttentionImplementation = attention;
+        model.NativeRmsNorm = nativeRmsNorm;
         model.eval();
         long vocabulary = model.Config.VocabSize;
         if (ids.numel() > 0 && (ids.min().item<long>() < 0 || ids.max().item<long>() >= vocabulary))
@@ -93,6 +95,7 @@ public static class LogitsCommand
                 ["model"] = Path.GetFullPath(modelDirectory),
                 ["dtype"] = dtypeName,
                 ["attention"] = attentionName,
+                ["native_rmsnorm"] = nativeRmsNorm ? "true" : "false",
                 ["device"] = device.ToString(),
             });
             output.WriteLine($"wrote logits [{string.Join(", ", logits.shape)}] ({dtypeName}, {attentionName}, {device}) to {outputPath}");
