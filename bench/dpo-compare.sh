@@ -64,10 +64,13 @@ if [ -z "${SKIP_CHECK:-}" ]; then
   final=$(dirname "$work/runs")/final_checkpoint/adamw
   { echo; echo "final checkpoint of the adamw run ($final) in transformers vs our logits:"; } >> "$out/table.md"
   python3 bench/check_checkpoint.py ids "$work/ids.safetensors" --batch 2 --length 256
-  for dtype in bfloat16 float32; do
-    dotnet "$app" logits --model "$final" --input "$work/ids.safetensors" --output "$work/ours-$dtype.safetensors" --dtype "$dtype" \
-      >> "$out/check.log" 2>&1 || echo "| $dtype | deltatui logits failed: see check.log |" >> "$out/table.md"
-    python3 bench/check_checkpoint.py compare "$final" "$work/ids.safetensors" "$work/ours-$dtype.safetensors" --dtype "$dtype" \
+  # Both norm paths: the TorchSharp norms (the logits command's default) and the fused kernels training uses on a GPU.
+  for variant in "bfloat16 false" "bfloat16 true" "float32 false" "float32 true"; do
+    set -- $variant
+    dotnet "$app" logits --model "$final" --input "$work/ids.safetensors" --output "$work/ours-$1-$2.safetensors" --dtype "$1" \
+      --native-rmsnorm "$2" >> "$out/check.log" 2>&1 || echo "| $1 | deltatui logits --native-rmsnorm $2 failed: see check.log |" >> "$out/table.md"
+    echo -n "native_rmsnorm $2: " >> "$out/table.md"
+    python3 bench/check_checkpoint.py compare "$final" "$work/ids.safetensors" "$work/ours-$1-$2.safetensors" --dtype "$1" \
       >> "$out/table.md" 2>> "$out/check.log"
   done
 fi

@@ -48,6 +48,23 @@ public sealed class LogitsCommandTests : IDisposable
         foreach (Tensor t in written.Values) t.Dispose();
     }
 
+    [Theory]
+    [InlineData(new string[0], "false")]
+    [InlineData(new[] { "--native-rmsnorm", "true" }, "true")]
+    public async Task Given_the_norm_choice_When_running_logits_Then_the_file_says_which_norms_made_it(string[] choice, string recorded)
+    {
+        string snapshot = SaveSmallSnapshot();
+        string input = Path.Combine(folder, "ids.safetensors");
+        using Tensor ids = zeros([1, 4], dtype: ScalarType.Int64);
+        SafeTensorsFile.Save(input, [(LogitsCommand.InputIdsName, ids)]);
+        string output = Path.Combine(folder, "logits.safetensors");
+
+        CliRun run = await CliRun.Of(["logits", "--model", snapshot, "--input", input, "--output", output, "--device", "cpu", .. choice]);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal(recorded, SafeTensorsFile.ReadHeader(output).Metadata["native_rmsnorm"]);
+    }
+
     [Fact]
     public async Task Given_an_input_file_without_input_ids_When_running_logits_Then_it_exits_2_naming_the_file_and_writes_nothing()
     {
