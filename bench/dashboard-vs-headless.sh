@@ -27,5 +27,17 @@ for i in $(seq 1 "${PAIRS:-3}"); do
   h=$(tps "headless-$i"); d=$(tps "dashboard-$i")
   diff=$(python3 -c "import sys; h,d=map(float,sys.argv[1:]); print(f'{100*(d-h)/h:+.1f} %')" "$h" "$d" 2>/dev/null || echo "?")
   echo "| $i | $h | $d | $diff |" | tee -a "$out/table.md"
+  echo "$h $d" >> "$work/pairs.txt"
 done
+# A difference is only a finding when it is larger than the spread between runs of the same kind.
+python3 - "$work/pairs.txt" <<'PY' | tee -a "$out/table.md"
+import statistics, sys
+pairs = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if "nan" not in l]
+if pairs:
+    h = [p[0] for p in pairs]; d = [p[1] for p in pairs]
+    diffs = [100 * (b - a) / a for a, b in pairs]
+    spread = 100 * (max(h) - min(h)) / statistics.median(h)
+    print(f"\nmedian difference {statistics.median(diffs):+.1f} % over {len(pairs)} pairs; headless runs spread {spread:.1f} % "
+          f"(median headless {statistics.median(h):,.0f}, dashboard {statistics.median(d):,.0f} tokens/s)")
+PY
 rm -rf "$work"
