@@ -11,14 +11,17 @@ namespace DeltaTui.Training.Model;
 /// </summary>
 internal sealed class NativeRmsNormFunction : SingleTensorFunction<NativeRmsNormFunction>
 {
-    /// <summary>For tests: lets calls from this async flow use the library's CPU backend (the model uses the kernels on CUDA only).</summary>
-    internal static readonly AsyncLocal<bool> AllowOnCpu = new();
+    /// <summary>
+    /// For tests: lets the model use the library's CPU backend too (it uses the kernels on CUDA only). Process-wide,
+    /// not per async flow, because gradient checkpointing re-runs layers on libtorch's autograd thread.
+    /// </summary>
+    internal static volatile bool AllowOnCpu;
 
     public override string Name => nameof(NativeRmsNormFunction);
 
     /// <summary>Whether <see cref="Run"/> takes this input: on CUDA (or the CPU when a test allows it) and supported by the library.</summary>
     public static bool Applies(Tensor input, Tensor weight) =>
-        (input.device_type == TorchSharp.DeviceType.CUDA || (AllowOnCpu.Value && input.device_type == TorchSharp.DeviceType.CPU))
+        (input.device_type == TorchSharp.DeviceType.CUDA || (AllowOnCpu && input.device_type == TorchSharp.DeviceType.CPU))
         && NativeRmsNorm.Supports(input, weight);
 
     public static Tensor Run(Tensor input, Tensor weight, double eps)

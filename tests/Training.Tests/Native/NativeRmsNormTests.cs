@@ -154,7 +154,7 @@ public sealed class NativeRmsNormTests
         var completion = zeros(2, 12, dtype: ScalarType.Bool);
         completion.narrow(1, 6, 6).fill_(true);
 
-        NativeRmsNormFunction.AllowOnCpu.Value = true;
+        NativeRmsNormFunction.AllowOnCpu = true;
         try
         {
             var a = ours.CompletionLogProbs(ours.forward(ids, attention), ids, completion, 4);
@@ -171,7 +171,41 @@ public sealed class NativeRmsNormTests
         }
         finally
         {
-            NativeRmsNormFunction.AllowOnCpu.Value = false;
+            NativeRmsNormFunction.AllowOnCpu = false;
+            ReturnedGradients.Release();
+        }
+    }
+
+    [Fact]
+    public void Given_gradient_checkpointing_When_the_fused_norms_are_recomputed_in_backward_Then_every_gradient_equals_the_run_without_it()
+    {
+        using var scope = NewDisposeScope();
+        var config = Gemma3Config.Tiny(vocabSize: 97, hiddenSize: 64, numHiddenLayers: 3, slidingWindow: 8);
+        using var plain = Gemma3ForCausalLM.CreateRandom(config, seed: 6);
+        using var checkpointed = Gemma3ForCausalLM.CreateRandom(config, seed: 6);
+        checkpointed.GradientCheckpointing = true;
+        plain.train();
+        checkpointed.train();
+        using var generator = new Generator(10);
+        var ids = randint(0, config.VocabSize, [2, 12], generator: generator);
+        var attention = ones(2, 12, dtype: ScalarType.Int64);
+        var completion = zeros(2, 12, dtype: ScalarType.Bool);
+        completion.narrow(1, 5, 7).fill_(true);
+
+        NativeRmsNormFunction.AllowOnCpu = true;
+        try
+        {
+            plain.CompletionLogProbs(plain.forward(ids, attention), ids, completion, 4).sum().backward();
+            checkpointed.CompletionLogProbs(checkpointed.forward(ids, attention), ids, completion, 4).sum().backward();
+            var expected = plain.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach (var (name, parameter) in checkpointed.named_parameters())
+            {
+                Assert.True(parameter.grad!.equal(expected[name].grad!).all().item<bool>(), $"{name}: the recomputed layer's gradient differs");
+            }
+        }
+        finally
+        {
+            NativeRmsNormFunction.AllowOnCpu = false;
             ReturnedGradients.Release();
         }
     }
