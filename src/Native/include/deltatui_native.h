@@ -158,7 +158,8 @@ DTN_API int dtn_token_logprobs_backward(int32_t device_type, int32_t device_inde
  * rstd[r] = 1 / sqrt(mean_c(x[r, c]²) + eps), y[r, c] = (x[r, c]·rstd[r])·(1 + weight[c]), rounded once to the
  * dtype. x, weight, y: float32 or bfloat16 (one dtype), rows × cols contiguous, 1 ≤ cols ≤ DTN_RMSNORM_MAX_COLS;
  * rstd: rows floats, or NULL when no backward follows. All pointers on the given device; CUDA launches on the
- * legacy default stream and does not wait. */
+ * legacy default stream and does not wait (the caller's tensors must be ordered with that stream: libtorch's
+ * default stream is it, and a caller on another stream must synchronise first). */
 #define DTN_RMSNORM_MAX_COLS 12000
 DTN_API int dtn_rmsnorm(int32_t device_type, int32_t device_index, int32_t dtype, const void* x, const void* weight, int64_t rows,
                         int64_t cols, double eps, void* y, float* rstd);

@@ -4,6 +4,9 @@
 // Backward, with n = x·rstd and g = dy·(1 + w): dx = rstd·(g − n·mean(g·n)), dw = Σ_rows dy·n (both sums in double).
 #include <cmath>
 #include <vector>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "../include/deltatui_native.h"
 #include "adamw_math.hpp"
@@ -44,10 +47,20 @@ void forward(const NormRows& n, const T* x, const T* w, float eps, T* y, float* 
 
 template <typename T>
 void backward(const NormRows& n, const T* x, const T* w, const float* rstd, const T* dy, T* dx, float* dweight) {
-    std::vector<double> dw((size_t)n.cols, 0.0);
-#pragma omp parallel
+    // One partial weight gradient per thread, added in thread order afterwards: the same bits on every run
+    // with the same thread count (an atomic or critical sum would add in arrival order).
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    std::vector<std::vector<double>> partial((size_t)threads, std::vector<double>((size_t)n.cols, 0.0));
+#pragma omp parallel num_threads(threads)
     {
-        std::vector<double> local((size_t)n.cols, 0.0);
+        int me = 0;
+#ifdef _OPENMP
+        me = omp_get_thread_num();
+#endif
+        std::vector<double>& local = partial[(size_t)me];
 #pragma omp for schedule(static)
         for (int64_t r = 0; r < n.rows; ++r) {
             const int64_t base = r * n.cols;
@@ -66,10 +79,12 @@ void backward(const NormRows& n, const T* x, const T* w, const float* rstd, cons
                 store(dx, base + c, s * (g - normalized * mean));
             }
         }
-#pragma omp critical
-        for (int64_t c = 0; c < n.cols; ++c) dw[(size_t)c] += local[(size_t)c];
     }
-    for (int64_t c = 0; c < n.cols; ++c) dweight[c] = (float)dw[(size_t)c];
+    for (int64_t c = 0; c < n.cols; ++c) {
+        double sum = 0.0;
+        for (const auto& p : partial) sum += p[(size_t)c];
+        dweight[c] = (float)sum;
+    }
 }
 
 }  // namespace

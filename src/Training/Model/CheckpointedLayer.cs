@@ -41,7 +41,7 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
         // recomputed activations as soon as their gradients are taken instead of at garbage collection.
         ReturnedGradients.BeginCallback();
         // TorchSharp wraps the incoming gradient in a new handle that nothing else frees: left to the
-        // garbage collector, every call's [rows, hidden] gradient would outlive the backward pass.
+        // garbage collector, every call's incoming gradient (an RMSNorm's is [rows, hidden]) would outlive the pass.
         using var incoming = gradOutput;
         using var scope = NewDisposeScope();
         var hidden = ctx.get_saved_variables()[0];

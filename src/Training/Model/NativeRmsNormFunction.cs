@@ -46,7 +46,7 @@ internal sealed class NativeRmsNormFunction : SingleTensorFunction<NativeRmsNorm
     {
         ReturnedGradients.BeginCallback();
         // TorchSharp wraps the incoming gradient in a new handle that nothing else frees: left to the
-        // garbage collector, every call's [rows, hidden] gradient would outlive the backward pass.
+        // garbage collector, every call's incoming gradient (an RMSNorm's is [rows, hidden]) would outlive the pass.
         using var incoming = gradOutput;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -14,7 +14,7 @@ internal static class NativeRmsNorm
     public static bool Supports(Tensor input, Tensor weight)
     {
         if (input.dtype is not (ScalarType.Float32 or ScalarType.BFloat16) || weight.dtype != input.dtype) return false;
-        if (input.dim() < 1 || weight.dim() != 1 || input.shape[^1] != weight.shape[0] || weight.shape[0] > DtnConstants.RmsNormMaxColumns) return false;
+        if (input.dim() < 1 || weight.dim() != 1 || input.shape[^1] != weight.shape[0] || weight.shape[0] < 1 || weight.shape[0] > DtnConstants.RmsNormMaxColumns) return false;
         if (!input.is_contiguous() || !weight.is_contiguous() || input.device_type != weight.device_type || input.device_index != weight.device_index) return false;
         if (!NativeBackend.IsAvailable) return false;
         return input.device_type switch

@@ -125,6 +125,19 @@ public sealed class NativeRmsNormTests
     }
 
     [Fact]
+    public void Given_the_same_rows_When_differentiating_twice_on_the_cpu_backend_Then_the_results_are_identical()
+    {
+        using var scope = NewDisposeScope();
+        var (input, weight, upstream) = Inputs(517, 640, ScalarType.Float32, CPU, seed: 4);
+        var (_, rstd) = NativeRmsNorm.Forward(input, weight, Eps, keepRstd: true);
+
+        var (dx1, dw1) = NativeRmsNorm.Backward(input, weight, rstd!, upstream);
+        var (dx2, dw2) = NativeRmsNorm.Backward(input, weight, rstd!, upstream);
+
+        Assert.True(dx1.equal(dx2).all().item<bool>() && dw1.equal(dw2).all().item<bool>(), "the backward depends on thread scheduling");
+    }
+
+    [Fact]
     public void Given_inputs_the_library_cannot_take_When_asking_Then_it_says_no_and_the_call_names_the_shapes()
     {
         using var scope = NewDisposeScope();
@@ -133,6 +146,7 @@ public sealed class NativeRmsNormTests
         Assert.False(NativeRmsNorm.Supports(zeros(64, 8).t(), weight), "rows that are not contiguous");
         Assert.False(NativeRmsNorm.Supports(zeros(8, 32), weight), "a weight of another length");
         Assert.False(NativeRmsNorm.Supports(zeros(8, 64).to(ScalarType.BFloat16), weight), "mixed dtypes");
+        Assert.False(NativeRmsNorm.Supports(zeros(8, 0), zeros(0)), "rows of no columns");
         var error = Assert.Throws<ArgumentException>(() => NativeRmsNorm.Forward(zeros(8, 32), weight, Eps, keepRstd: false));
         Assert.Contains("[8, 32]", error.Message);
     }
