@@ -10,24 +10,11 @@
 
 #include "../include/deltatui_native.h"
 #include "adamw_math.hpp"
+#include "host_elements.hpp"
 #include "rmsnorm.hpp"
 
 namespace dtn {
 namespace {
-
-template <typename T>
-float load(const T* p, int64_t i);
-template <>
-float load<float>(const float* p, int64_t i) { return p[i]; }
-template <>
-float load<uint16_t>(const uint16_t* p, int64_t i) { return bf16_bits_to_float(p[i]); }
-
-template <typename T>
-void store(T* p, int64_t i, float v);
-template <>
-void store<float>(float* p, int64_t i, float v) { p[i] = v; }
-template <>
-void store<uint16_t>(uint16_t* p, int64_t i, float v) { p[i] = float_to_bf16_rne(v); }
 
 template <typename T>
 void forward(const NormRows& n, const T* x, const T* w, float eps, T* y, float* rstd) {

@@ -2,39 +2,13 @@
 // with libtorch's kernels around it), reports launch errors.
 #include <cuda_runtime.h>
 
-#include <string>
-
 #include "../include/deltatui_native.h"
+#include "cuda_device_scope.hpp"
 #include "plan.hpp"
 #include "rmsnorm.hpp"
 #include "rmsnorm_kernels.cuh"
 
 namespace dtn {
-namespace {
-
-void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess) throw Error{DTN_ERR_CUDA, std::string(what) + ": " + cudaGetErrorString(e)};
-}
-
-// Makes `device` current for the call and gives the caller's thread its own current device back.
-class DeviceScope {
-public:
-    explicit DeviceScope(int device) {
-        check(cudaGetDevice(&previous_), "cudaGetDevice");
-        if (previous_ != device) check(cudaSetDevice(device), "cudaSetDevice");
-    }
-    ~DeviceScope() {
-        int now = previous_;
-        if (cudaGetDevice(&now) == cudaSuccess && now != previous_) cudaSetDevice(previous_);
-    }
-    DeviceScope(const DeviceScope&) = delete;
-    DeviceScope& operator=(const DeviceScope&) = delete;
-
-private:
-    int previous_ = 0;
-};
-
-}  // namespace
 
 void rmsnorm_cuda(int device, const NormRows& n, const void* x, const void* weight, double eps, void* y, float* rstd) {
     DeviceScope scope(device);
@@ -44,7 +18,7 @@ void rmsnorm_cuda(int device, const NormRows& n, const void* x, const void* weig
     else
         rms::launch_forward(static_cast<const float*>(x), static_cast<const float*>(weight), n.rows, n.cols, (float)eps,
                             static_cast<float*>(y), rstd);
-    check(cudaGetLastError(), "RMSNorm launch");
+    cuda_check(cudaGetLastError(), "RMSNorm launch");
 }
 
 void rmsnorm_backward_cuda(int device, const NormRows& n, const void* x, const void* weight, const float* rstd, const void* dy,
@@ -56,7 +30,7 @@ void rmsnorm_backward_cuda(int device, const NormRows& n, const void* x, const v
     else
         rms::launch_backward(static_cast<const float*>(x), static_cast<const float*>(weight), rstd, static_cast<const float*>(dy),
                              n.rows, n.cols, static_cast<float*>(dx), dweight, workspace);
-    check(cudaGetLastError(), "RMSNorm backward launch");
+    cuda_check(cudaGetLastError(), "RMSNorm backward launch");
 }
 
 }  // namespace dtn

@@ -1,0 +1,15 @@
+// Host reads and writes of float32 / bfloat16 elements in fp32, for the CPU backends: bf16 widened exactly,
+// written with round-to-nearest-even as torch's cast does.
+#pragma once
+#include <cstdint>
+
+#include "adamw_math.hpp"
+
+namespace dtn {
+
+inline float load(const float* p, int64_t i) { return p[i]; }
+inline float load(const uint16_t* p, int64_t i) { return bf16_bits_to_float(p[i]); }
+inline void store(float* p, int64_t i, float v) { p[i] = v; }
+inline void store(uint16_t* p, int64_t i, float v) { p[i] = float_to_bf16_rne(v); }
+
+}  // namespace dtn
