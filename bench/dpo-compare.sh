@@ -49,7 +49,6 @@ for run in ${RUNS:-adamw precomputed bsr}; do
     chunk512) ours adamw-chunk512 frozen --optimizer.type adamw --model.logprob_chunk_size 512 ;;
     torch-rmsnorm) ours adamw-torch-rmsnorm frozen --optimizer.type adamw --model.native_rmsnorm false ;;
     overlap-reference) ours adamw-overlap-reference frozen --optimizer.type adamw --dpo.overlap_reference true ;;
-    serial-reference) ours adamw-serial-reference frozen --optimizer.type adamw --dpo.overlap_reference false ;;
   esac
 done
 

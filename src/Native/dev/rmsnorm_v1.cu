@@ -11,26 +11,7 @@
 #include <vector>
 
 #include "../src/rmsnorm_kernels.cuh"
-
-#define CK(x) do { cudaError_t e = (x); if (e != cudaSuccess) { std::printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e), __FILE__, __LINE__); std::exit(2); } } while (0)
-
-using dtn::bf16_bits_to_float;
-using dtn::float_to_bf16_rne;
-
-template <typename T> float hv(T x);
-template <> float hv<float>(float x) { return x; }
-template <> float hv<uint16_t>(uint16_t x) { return bf16_bits_to_float(x); }
-template <typename T> T hs(float x);
-template <> float hs<float>(float x) { return x; }
-template <> uint16_t hs<uint16_t>(float x) { return float_to_bf16_rne(x); }
-
-struct Rng {  // splitmix64 + Box-Muller: fresh non-zero inputs for every check
-    uint64_t state;
-    explicit Rng(uint64_t seed) : state(seed * 0x9E3779B97F4A7C15ull + 1) {}
-    uint64_t next() { uint64_t z = (state += 0x9E3779B97F4A7C15ull); z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull; z = (z ^ (z >> 27)) * 0x94D049BB133111EBull; return z ^ (z >> 31); }
-    double uniform() { return ((next() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
-    float normal(float s) { return (float)(s * std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform())); }
-};
+#include "lab_host.cuh"
 
 static double rel(const std::vector<double>& a, const std::vector<double>& b) {
     double num = 0, den = 0;
@@ -43,21 +24,21 @@ static bool run_case(int64_t rows, int64_t cols, bool time_it, const char* name,
     const float eps = 1e-6f;
     Rng rng((uint64_t)(rows * 131 + cols));
     std::vector<T> x(rows * cols), w(cols), dy(rows * cols);
-    for (int64_t r = 0; r < rows; ++r) { const float scale = 0.1f + 3.0f * (float)rng.uniform(); for (int64_t c = 0; c < cols; ++c) x[r * cols + c] = hs<T>(rng.normal(scale)); }
-    for (auto& v : w) v = hs<T>(rng.normal(0.5f));
-    for (auto& v : dy) v = hs<T>(rng.normal(1.0f));
+    for (int64_t r = 0; r < rows; ++r) { const float scale = 0.1f + 3.0f * (float)rng.uniform(); for (int64_t c = 0; c < cols; ++c) x[r * cols + c] = host_store<T>(rng.normal(scale)); }
+    for (auto& v : w) v = host_store<T>(rng.normal(0.5f));
+    for (auto& v : dy) v = host_store<T>(rng.normal(1.0f));
     // float64 reference of the formula the kernels follow (rmsnorm_cpu.cpp)
     std::vector<double> ry(rows * cols), rdx(rows * cols), rdw(cols, 0.0), rrs(rows);
     for (int64_t r = 0; r < rows; ++r) {
-        double ss = 0; for (int64_t c = 0; c < cols; ++c) { const double v = hv(x[r * cols + c]); ss += v * v; }
+        double ss = 0; for (int64_t c = 0; c < cols; ++c) { const double v = host_value(x[r * cols + c]); ss += v * v; }
         const double s = 1.0 / std::sqrt(ss / cols + eps); rrs[r] = s;
         double dot = 0;
         for (int64_t c = 0; c < cols; ++c) {
-            const double n = hv(x[r * cols + c]) * s, w1 = 1.0 + hv(w[c]), d = hv(dy[r * cols + c]);
+            const double n = host_value(x[r * cols + c]) * s, w1 = 1.0 + host_value(w[c]), d = host_value(dy[r * cols + c]);
             ry[r * cols + c] = n * w1; dot += d * w1 * n; rdw[c] += d * n;
         }
         for (int64_t c = 0; c < cols; ++c) {
-            const double n = hv(x[r * cols + c]) * s, g = hv(dy[r * cols + c]) * (1.0 + hv(w[c]));
+            const double n = host_value(x[r * cols + c]) * s, g = host_value(dy[r * cols + c]) * (1.0 + host_value(w[c]));
             rdx[r * cols + c] = s * (g - n * dot / cols);
         }
     }
@@ -81,7 +62,7 @@ static bool run_case(int64_t rows, int64_t cols, bool time_it, const char* name,
     CK(cudaMemcpy(rs.data(), drs, rows * sizeof(float), cudaMemcpyDeviceToHost));
     CK(cudaMemcpy(dwv.data(), ddw, cols * sizeof(float), cudaMemcpyDeviceToHost));
     std::vector<double> gy(rows * cols), gdx(rows * cols), grs(rows), gdw(cols);
-    for (int64_t i = 0; i < rows * cols; ++i) { gy[i] = hv(y[i]); gdx[i] = hv(dx[i]); }
+    for (int64_t i = 0; i < rows * cols; ++i) { gy[i] = host_value(y[i]); gdx[i] = host_value(dx[i]); }
     for (int64_t r = 0; r < rows; ++r) grs[r] = rs[r];
     for (int64_t c = 0; c < cols; ++c) gdw[c] = dwv[c];
     const bool bf16 = sizeof(T) == 2;
@@ -110,17 +91,8 @@ static bool run_case(int64_t rows, int64_t cols, bool time_it, const char* name,
     return ok;
 }
 
-static double copy_bandwidth() {
-    const size_t n = (size_t)1 << 30; void *a, *b; CK(cudaMalloc(&a, n)); CK(cudaMalloc(&b, n));
-    CK(cudaMemset(a, 1, n)); cudaEvent_t start, stop; CK(cudaEventCreate(&start)); CK(cudaEventCreate(&stop));
-    for (int i = 0; i < 3; ++i) CK(cudaMemcpy(b, a, n, cudaMemcpyDeviceToDevice));
-    CK(cudaEventRecord(start)); for (int i = 0; i < 10; ++i) CK(cudaMemcpy(b, a, n, cudaMemcpyDeviceToDevice)); CK(cudaEventRecord(stop)); CK(cudaEventSynchronize(stop));
-    float ms; CK(cudaEventElapsedTime(&ms, start, stop)); cudaFree(a); cudaFree(b);
-    return 2.0 * n * 10 / (ms / 1e3) / 1e9;
-}
-
 int main() {
-    const double copy = copy_bandwidth();
+    const double copy = copy_gbps();
     bool ok = true;
     // Odd widths, a single row, a partial last backward block, and the shapes the model runs.
     ok &= run_case<float>(1, 33, false, "edge", copy);

@@ -11,32 +11,10 @@
 #include <vector>
 
 #include "../src/token_logprobs_kernels.cuh"
-
-#define CK(x) do { cudaError_t e = (x); if (e != cudaSuccess) { std::printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e), __FILE__, __LINE__); std::exit(2); } } while (0)
+#include "lab_host.cuh"
 
 using dtn::bf16_bits_to_float;
 using dtn::float_to_bf16_rne;
-
-template <typename T> float host_value(T x);
-template <> float host_value<float>(float x) { return x; }
-template <> float host_value<uint16_t>(uint16_t x) { return bf16_bits_to_float(x); }
-template <typename T> T host_store(float x);
-template <> float host_store<float>(float x) { return x; }
-template <> uint16_t host_store<uint16_t>(float x) { return float_to_bf16_rne(x); }
-
-// A small generator of our own (splitmix64 + Box-Muller): fresh non-zero inputs without <random>.
-struct Rng {
-    uint64_t state;
-    explicit Rng(uint64_t seed) : state(seed * 0x9E3779B97F4A7C15ull + 1) {}
-    uint64_t next() {
-        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    double uniform() { return ((next() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
-    float normal(float sigma) { return (float)(sigma * std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform())); }
-};
 
 static int sm_count() { int d = 0, n = 0; CK(cudaGetDevice(&d)); CK(cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, d)); return n; }
 
@@ -155,16 +133,6 @@ static bool validate(const Case& c, unsigned seed) {
                 ok ? "ok" : "FAILED");
     cudaFree(d); cudaFree(dt); cudaFree(dlp); cudaFree(dlse); cudaFree(dw);
     return ok;
-}
-
-static double copy_gbps() {
-    const size_t bytes = size_t(1) << 30;
-    void *a, *b; CK(cudaMalloc(&a, bytes)); CK(cudaMalloc(&b, bytes));
-    cudaEvent_t s, e; cudaEventCreate(&s); cudaEventCreate(&e);
-    for (int i = 0; i < 3; ++i) CK(cudaMemcpy(b, a, bytes, cudaMemcpyDeviceToDevice));
-    cudaEventRecord(s); for (int i = 0; i < 20; ++i) cudaMemcpy(b, a, bytes, cudaMemcpyDeviceToDevice); cudaEventRecord(e); cudaEventSynchronize(e);
-    float ms; cudaEventElapsedTime(&ms, s, e); cudaFree(a); cudaFree(b);
-    return 2.0 * bytes * 20 / (ms / 1e3) / 1e9;
 }
 
 template <typename T>

@@ -39,10 +39,7 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
     {
         // Backward may run on an autograd worker thread with no scope of its own; this one frees the
         // recomputed activations as soon as their gradients are taken instead of at garbage collection.
-        ReturnedGradients.BeginCallback();
-        // TorchSharp wraps the incoming gradient in a new handle that nothing else frees: left to the
-        // garbage collector, every call's incoming gradient (an RMSNorm's is [rows, hidden]) would outlive the pass.
-        using var incoming = gradOutput;
+        using var incoming = ReturnedGradients.BeginCallback(gradOutput);
         using var scope = NewDisposeScope();
         var hidden = ctx.get_saved_variables()[0];
         var layer = (Gemma3DecoderLayer)ctx.get_data("layer");

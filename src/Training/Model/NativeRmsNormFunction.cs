@@ -44,10 +44,7 @@ internal sealed class NativeRmsNormFunction : SingleTensorFunction<NativeRmsNorm
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
     {
-        ReturnedGradients.BeginCallback();
-        // TorchSharp wraps the incoming gradient in a new handle that nothing else frees: left to the
-        // garbage collector, every call's incoming gradient (an RMSNorm's is [rows, hidden]) would outlive the pass.
-        using var incoming = gradOutput;
+        using var incoming = ReturnedGradients.BeginCallback(gradOutput);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var saved = ctx.get_saved_variables();

@@ -22,12 +22,21 @@ public static class ReturnedGradients
     [ThreadStatic]
     private static List<Tensor>? _returnedOnThisThread;
 
-    /// <summary>At the start of each custom backward: frees what earlier callbacks on this thread returned (libtorch holds its own references by now).</summary>
-    internal static void BeginCallback()
+    /// <summary>
+    /// At the start of each custom backward: frees what earlier callbacks on this thread returned (libtorch holds its
+    /// own references by now) and hands back <paramref name="incoming"/>, the gradient the callback was given, for the
+    /// callback to dispose when it is done (<c>using var g = BeginCallback(gradOutput)</c>). TorchSharp wraps the incoming
+    /// gradient in a new handle that nothing else frees: left to the garbage collector, every call's incoming gradient
+    /// (an RMSNorm's is [rows, hidden]) would outlive the pass.
+    /// </summary>
+    internal static Tensor BeginCallback(Tensor incoming)
     {
-        if (_returnedOnThisThread is not { Count: > 0 } earlier) return;
-        foreach (var gradient in earlier) gradient.Dispose();
-        earlier.Clear();
+        if (_returnedOnThisThread is { Count: > 0 } earlier)
+        {
+            foreach (var gradient in earlier) gradient.Dispose();
+            earlier.Clear();
+        }
+        return incoming;
     }
 
     internal static Tensor Track(Tensor gradient)

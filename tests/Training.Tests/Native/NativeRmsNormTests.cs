@@ -112,14 +112,11 @@ public sealed class NativeRmsNormTests
     {
         using var scope = NewDisposeScope();
         var (input, weight, upstream) = Inputs(8192, 640, ScalarType.BFloat16, CUDA, seed: 3);
-        var (_, rstd) = NativeRmsNorm.Forward(input, weight, Eps, keepRstd: true);
 
-        var (dx1, dw1) = NativeRmsNorm.Backward(input, weight, rstd!, upstream);
-        var (dx2, dw2) = NativeRmsNorm.Backward(input, weight, rstd!, upstream);
+        var (dx1, dw1) = AssertBackwardRepeats(input, weight, upstream);
         var (_, cpuRstd) = NativeRmsNorm.Forward(input.cpu(), weight.cpu(), Eps, keepRstd: true);
         var (cpuDx, cpuDw) = NativeRmsNorm.Backward(input.cpu(), weight.cpu(), cpuRstd!, upstream.cpu());
 
-        Assert.True(dx1.equal(dx2).all().cpu().item<bool>() && dw1.equal(dw2).all().cpu().item<bool>(), "the backward depends on scheduling");
         Assert.True(RelativeError(dx1.cpu(), cpuDx) <= 4e-3, $"dx vs the CPU backend {RelativeError(dx1.cpu(), cpuDx)}");
         Assert.True(RelativeError(dw1.cpu(), cpuDw) <= 1e-5, $"dw vs the CPU backend {RelativeError(dw1.cpu(), cpuDw)}");
     }
@@ -129,12 +126,18 @@ public sealed class NativeRmsNormTests
     {
         using var scope = NewDisposeScope();
         var (input, weight, upstream) = Inputs(517, 640, ScalarType.Float32, CPU, seed: 4);
-        var (_, rstd) = NativeRmsNorm.Forward(input, weight, Eps, keepRstd: true);
 
+        AssertBackwardRepeats(input, weight, upstream);
+    }
+
+    /// <summary>Differentiates twice from one forward and asserts the same bits both times; returns the first result.</summary>
+    private static (Tensor InputGradient, Tensor WeightGradient) AssertBackwardRepeats(Tensor input, Tensor weight, Tensor upstream)
+    {
+        var (_, rstd) = NativeRmsNorm.Forward(input, weight, Eps, keepRstd: true);
         var (dx1, dw1) = NativeRmsNorm.Backward(input, weight, rstd!, upstream);
         var (dx2, dw2) = NativeRmsNorm.Backward(input, weight, rstd!, upstream);
-
-        Assert.True(dx1.equal(dx2).all().item<bool>() && dw1.equal(dw2).all().item<bool>(), "the backward depends on thread scheduling");
+        Assert.True(dx1.equal(dx2).all().cpu().item<bool>() && dw1.equal(dw2).all().cpu().item<bool>(), "the backward depends on thread scheduling");
+        return (dx1, dw1);
     }
 
     [Fact]
@@ -151,37 +154,33 @@ public sealed class NativeRmsNormTests
         Assert.Contains("[8, 32]", error.Message);
     }
 
-    [Theory]
-    [InlineData(ScalarType.Float32)]
-    [InlineData(ScalarType.BFloat16)]
-    public void Given_the_tiny_gemma_When_the_norms_run_on_the_native_kernels_Then_log_probs_and_every_gradient_match_the_torchsharp_norms(ScalarType dtype)
-    {
-        using var scope = NewDisposeScope();
-        var config = Gemma3Config.Tiny(vocabSize: 97, hiddenSize: 64, numHiddenLayers: 3, slidingWindow: 8);
-        using var ours = Gemma3ForCausalLM.CreateRandom(config, seed: 5, dtype);
-        using var theirs = Gemma3ForCausalLM.CreateRandom(config, seed: 5, dtype);
-        theirs.NativeRmsNorm = false;
-        Assert.True(ours.NativeRmsNorm);
-        using var generator = new Generator(9);
-        var ids = randint(0, config.VocabSize, [2, 12], generator: generator);
-        var attention = ones(2, 12, dtype: ScalarType.Int64);
-        var completion = zeros(2, 12, dtype: ScalarType.Bool);
-        completion.narrow(1, 6, 6).fill_(true);
+    private static readonly Gemma3Config TinyConfig = Gemma3Config.Tiny(vocabSize: 97, hiddenSize: 64, numHiddenLayers: 3, slidingWindow: 8);
 
+    /// <summary>Two sequences of 12 tokens whose last <paramref name="completion"/> positions count.</summary>
+    private static (Tensor Ids, Tensor Attention, Tensor Completion) TinyBatch(int seed, int completion)
+    {
+        using var generator = new Generator((ulong)seed);
+        var ids = randint(0, TinyConfig.VocabSize, [2, 12], generator: generator);
+        var mask = zeros(2, 12, dtype: ScalarType.Bool);
+        mask.narrow(1, 12 - completion, completion).fill_(true);
+        return (ids, ones(2, 12, dtype: ScalarType.Int64), mask);
+    }
+
+    /// <summary>Completion log-probs of the batch, after backpropagating their sum.</summary>
+    private static Tensor Backpropagate(Gemma3ForCausalLM model, (Tensor Ids, Tensor Attention, Tensor Completion) batch)
+    {
+        var logProbs = model.CompletionLogProbs(model.forward(batch.Ids, batch.Attention), batch.Ids, batch.Completion, 4);
+        logProbs.sum().backward();
+        return logProbs;
+    }
+
+    /// <summary>Runs <paramref name="body"/> with the fused norms on the CPU backend, as the model runs them on CUDA.</summary>
+    private static void WithFusedNormsOnCpu(Action body)
+    {
         NativeRmsNormFunction.AllowOnCpu = true;
         try
         {
-            var a = ours.CompletionLogProbs(ours.forward(ids, attention), ids, completion, 4);
-            var b = theirs.CompletionLogProbs(theirs.forward(ids, attention), ids, completion, 4);
-            a.sum().backward();
-            b.sum().backward();
-            Assert.True(RelativeError(a, b) <= (dtype == ScalarType.BFloat16 ? 2e-2 : 1e-5), $"log-probs rel. error {RelativeError(a, b)}");
-            var theirParameters = theirs.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-            foreach (var (name, parameter) in ours.named_parameters())
-            {
-                var error = RelativeError(parameter.grad!, theirParameters[name].grad!);
-                Assert.True(error <= (dtype == ScalarType.BFloat16 ? 5e-2 : 1e-4), $"{name}: gradient rel. error {error}");
-            }
+            body();
         }
         finally
         {
@@ -190,37 +189,52 @@ public sealed class NativeRmsNormTests
         }
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void Given_the_tiny_gemma_When_the_norms_run_on_the_native_kernels_Then_log_probs_and_every_gradient_match_the_torchsharp_norms(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        using var ours = Gemma3ForCausalLM.CreateRandom(TinyConfig, seed: 5, dtype);
+        using var theirs = Gemma3ForCausalLM.CreateRandom(TinyConfig, seed: 5, dtype);
+        theirs.NativeRmsNorm = false;
+        Assert.True(ours.NativeRmsNorm);
+        var batch = TinyBatch(seed: 9, completion: 6);
+
+        WithFusedNormsOnCpu(() =>
+        {
+            var a = Backpropagate(ours, batch);
+            var b = Backpropagate(theirs, batch);
+            Assert.True(RelativeError(a, b) <= (dtype == ScalarType.BFloat16 ? 2e-2 : 1e-5), $"log-probs rel. error {RelativeError(a, b)}");
+            var theirParameters = theirs.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach (var (name, parameter) in ours.named_parameters())
+            {
+                var error = RelativeError(parameter.grad!, theirParameters[name].grad!);
+                Assert.True(error <= (dtype == ScalarType.BFloat16 ? 5e-2 : 1e-4), $"{name}: gradient rel. error {error}");
+            }
+        });
+    }
+
     [Fact]
     public void Given_gradient_checkpointing_When_the_fused_norms_are_recomputed_in_backward_Then_every_gradient_equals_the_run_without_it()
     {
         using var scope = NewDisposeScope();
-        var config = Gemma3Config.Tiny(vocabSize: 97, hiddenSize: 64, numHiddenLayers: 3, slidingWindow: 8);
-        using var plain = Gemma3ForCausalLM.CreateRandom(config, seed: 6);
-        using var checkpointed = Gemma3ForCausalLM.CreateRandom(config, seed: 6);
+        using var plain = Gemma3ForCausalLM.CreateRandom(TinyConfig, seed: 6);
+        using var checkpointed = Gemma3ForCausalLM.CreateRandom(TinyConfig, seed: 6);
         checkpointed.GradientCheckpointing = true;
         plain.train();
         checkpointed.train();
-        using var generator = new Generator(10);
-        var ids = randint(0, config.VocabSize, [2, 12], generator: generator);
-        var attention = ones(2, 12, dtype: ScalarType.Int64);
-        var completion = zeros(2, 12, dtype: ScalarType.Bool);
-        completion.narrow(1, 5, 7).fill_(true);
+        var batch = TinyBatch(seed: 10, completion: 7);
 
-        NativeRmsNormFunction.AllowOnCpu = true;
-        try
+        WithFusedNormsOnCpu(() =>
         {
-            plain.CompletionLogProbs(plain.forward(ids, attention), ids, completion, 4).sum().backward();
-            checkpointed.CompletionLogProbs(checkpointed.forward(ids, attention), ids, completion, 4).sum().backward();
+            Backpropagate(plain, batch);
+            Backpropagate(checkpointed, batch);
             var expected = plain.named_parameters().ToDictionary(p => p.name, p => p.parameter);
             foreach (var (name, parameter) in checkpointed.named_parameters())
             {
                 Assert.True(parameter.grad!.equal(expected[name].grad!).all().item<bool>(), $"{name}: the recomputed layer's gradient differs");
             }
-        }
-        finally
-        {
-            NativeRmsNormFunction.AllowOnCpu = false;
-            ReturnedGradients.Release();
-        }
+        });
     }
 }
