@@ -5,13 +5,21 @@
   python3 bench/check_checkpoint.py compare SNAPSHOT IDS.safetensors OURS.safetensors --dtype bfloat16|float32
       loads SNAPSHOT with transformers' Gemma3ForCausalLM (SDPA), computes fp32 logits on the GPU and compares
       them with ours (from `deltatui logits`); prints one table row and exits 1 when they differ beyond the
-      dtype's tolerance (relative L2 error 2e-2 and top-1 agreement 98% for bf16; 1e-4 and 99.9% for fp32)
+      dtype's tolerance.
+      float32: relative L2 error <= 1e-4 and top-1 agreement >= 99.9%.
+      bfloat16: relative L2 error <= 2e-2 against transformers in bf16, and ours no farther from the exact answer
+      (transformers in float32 on the same weights) than transformers' own bf16 run is: relative error at most
+      1.25x theirs and top-1 agreement with the exact arg-max at most 1 point below theirs. That is what "within
+      bf16 tolerance" means when the two bf16 runs round differently in places: on a model with random weights
+      the logits are nearly flat, so one flipped bf16 rounding early in the network changes a few percent of the
+      arg-maxes of either run; a fixed top-1 bar between the two bf16 runs would measure that, not a defect.
 """
 import argparse, sys
 import torch
 from safetensors.torch import load_file, save_file
 
-TOLERANCE = {"bfloat16": (2e-2, 0.98), "float32": (1e-4, 0.999)}
+TOLERANCE = {"bfloat16": (2e-2, None), "float32": (1e-4, 0.999)}
+BF16_FLOOR_FACTOR, BF16_TOP1_SLACK = 1.25, 0.01
 
 
 def write_ids(a):
@@ -21,24 +29,49 @@ def write_ids(a):
     save_file({"input_ids": ids}, a.out)
 
 
-def compare(a):
+def logits_of(snapshot, dtype, ids):
     from transformers import Gemma3ForCausalLM
-    dtype = {"bfloat16": torch.bfloat16, "float32": torch.float32}[a.dtype]
-    model = Gemma3ForCausalLM.from_pretrained(a.snapshot, dtype=dtype, attn_implementation="sdpa").cuda().eval()
-    ids = load_file(a.ids)["input_ids"].cuda()
+    model = Gemma3ForCausalLM.from_pretrained(snapshot, dtype=dtype, attn_implementation="sdpa").cuda().eval()
     with torch.no_grad():
-        theirs = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits.float()
+        logits = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits.float()
+    del model
+    torch.cuda.empty_cache()
+    return logits
+
+
+def rel_error(x, y):
+    return ((x - y).norm() / y.norm()).item()
+
+
+def top1(x, y):
+    return (x.argmax(-1) == y.argmax(-1)).float().mean().item()
+
+
+def compare(a):
+    dtype = {"bfloat16": torch.bfloat16, "float32": torch.float32}[a.dtype]
+    ids = load_file(a.ids)["input_ids"].cuda()
+    theirs = logits_of(a.snapshot, dtype, ids)
     ours = load_file(a.ours)["logits"].cuda()
     if ours.shape != theirs.shape:
         print(f"| {a.dtype} | shape mismatch: ours {tuple(ours.shape)} vs transformers {tuple(theirs.shape)} | FAIL |")
         return 1
-    rel = ((ours - theirs).norm() / theirs.norm()).item()
+    rel, agree = rel_error(ours, theirs), top1(ours, theirs)
     max_abs = (ours - theirs).abs().max().item()
-    top1 = (ours.argmax(-1) == theirs.argmax(-1)).float().mean().item()
-    rel_tol, top1_tol = TOLERANCE[a.dtype]
-    ok = rel <= rel_tol and top1 >= top1_tol
-    print(f"| {a.dtype} | logits {tuple(ours.shape)} | rel. L2 error {rel:.2e} (tol {rel_tol:g}) | max abs {max_abs:.3e} | "
-          f"top-1 agreement {100 * top1:.2f}% (tol {100 * top1_tol:g}%) | {'PASS' if ok else 'FAIL'} |")
+    if a.dtype == "float32":
+        rel_tol, top1_tol = TOLERANCE["float32"]
+        ok = rel <= rel_tol and agree >= top1_tol
+        print(f"| float32 | logits {tuple(ours.shape)} | rel. L2 error {rel:.2e} (tol {rel_tol:g}) | max abs {max_abs:.3e} | "
+              f"top-1 agreement {100 * agree:.2f}% (tol {100 * top1_tol:g}%) | {'PASS' if ok else 'FAIL'} |")
+        return 0 if ok else 1
+    exact = logits_of(a.snapshot, torch.float32, ids)
+    ours_rel, theirs_rel = rel_error(ours, exact), rel_error(theirs, exact)
+    ours_top1, theirs_top1 = top1(ours, exact), top1(theirs, exact)
+    rel_tol = TOLERANCE["bfloat16"][0]
+    ok = rel <= rel_tol and ours_rel <= BF16_FLOOR_FACTOR * theirs_rel and ours_top1 >= theirs_top1 - BF16_TOP1_SLACK
+    print(f"| bfloat16 | logits {tuple(ours.shape)} | vs transformers bf16: rel. L2 error {rel:.2e} (tol {rel_tol:g}), "
+          f"max abs {max_abs:.3e}, top-1 agreement {100 * agree:.2f}% | vs exact (transformers fp32): rel. error ours "
+          f"{ours_rel:.2e}, theirs {theirs_rel:.2e} (ours <= {BF16_FLOOR_FACTOR:g}x theirs); top-1 ours {100 * ours_top1:.2f}%, "
+          f"theirs {100 * theirs_top1:.2f}% (ours >= theirs - {100 * BF16_TOP1_SLACK:g}) | {'PASS' if ok else 'FAIL'} |")
     return 0 if ok else 1
 
 

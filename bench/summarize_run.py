@@ -39,10 +39,14 @@ times = gaps[4:] or gaps or [float("nan")]
 tps = [m["tokens_per_second"] for _, m in (steps[5:] or steps) if "tokens_per_second" in m]
 step_s = statistics.median(times)
 tok_s = statistics.median(tps) if tps else float("nan")
+# Steps per second of wall time over the same window: includes whatever happens between steps (events, sinks,
+# a dashboard's share of the process), which the per-step tokens/s leaves out.
+window = steps[5:] if len(steps) > 6 else steps
+wall_steps_s = (len(window) - 1) / (window[-1][0] - window[0][0]) if len(window) > 1 and window[-1][0] > window[0][0] else float("nan")
 per_token = 6 if a.reference == "precomputed" else 8
 mfu = f"{per_token * a.parameters * tok_s / 1e12:.0f} of {a.peak_tflops:.0f} TFLOP/s ({100 * per_token * a.parameters * tok_s / 1e12 / a.peak_tflops:.1f}%)" if a.peak_tflops else "-"
 print(f"| ours ({a.label}) | {step_s * 1e3:.1f} ms | {tok_s:,.0f} | {peak / 2**30:.1f} GiB (NVML, process; {peak_all / 2**30:.1f} incl. final saves) | {mfu} | "
       f"loss {steps[-1][1]['loss']:.4f}{' NaN seen' if nan else ''} | first step {first - a.start:.1f} s after start, {len(steps)} steps |")
 if a.json:
-    json.dump({"label": a.label, "step_ms": step_s * 1e3, "tokens_per_s": tok_s, "peak_nvml_gib": peak / 2**30, "peak_nvml_with_saves_gib": peak_all / 2**30,
+    json.dump({"label": a.label, "step_ms": step_s * 1e3, "tokens_per_s": tok_s, "wall_steps_per_s": wall_steps_s, "peak_nvml_gib": peak / 2**30, "peak_nvml_with_saves_gib": peak_all / 2**30,
                "first_step_s": first - a.start, "steps": len(steps), "nan": nan}, open(a.json, "w"))

@@ -73,6 +73,39 @@ __device__ __forceinline__ float load_elem(const void* base, int32_t dtype, int6
 // The norm as one float where the caller wants it, without a round trip through the host.
 __global__ void sqrt_to_float_kernel(const double* __restrict__ sum, float* __restrict__ out) { *out = (float)sqrt(*sum); }
 
+// A dense tensor's chunk is contiguous: 16-byte loads (8 bf16 or 4 float32 per lane) where the chunk is aligned,
+// with no index arithmetic per element; the tail and unaligned chunks element by element.
+__device__ __forceinline__ double dense_chunk_sum_sq(const DevTensor& t, int64_t start, int64_t count, int lane) {
+    double acc = 0.0;
+    const int per_vec = t.dtype == DTN_FLOAT32 ? 4 : 8;
+    const size_t elem = t.dtype == DTN_FLOAT32 ? sizeof(float) : sizeof(uint16_t);
+    const char* base = static_cast<const char*>(t.grad) + start * (int64_t)elem;
+    int64_t vectors = ((reinterpret_cast<uintptr_t>(base) & 15) == 0) ? count / per_vec : 0;
+    const uint4* v = reinterpret_cast<const uint4*>(base);
+    for (int64_t q = lane; q < vectors; q += 32) {
+        const uint4 raw = __ldg(v + q);
+        const uint32_t words[4] = {raw.x, raw.y, raw.z, raw.w};
+        if (t.dtype == DTN_FLOAT32) {
+#pragma unroll
+            for (int k = 0; k < 4; ++k) {
+                const double x = __uint_as_float(words[k]);
+                acc += x * x;
+            }
+        } else {
+#pragma unroll
+            for (int k = 0; k < 4; ++k) {
+                const float lo = bf16_bits_to_float((uint16_t)(words[k] & 0xffffu)), hi = bf16_bits_to_float((uint16_t)(words[k] >> 16));
+                acc += (double)lo * lo + (double)hi * hi;
+            }
+        }
+    }
+    for (int64_t e = vectors * per_vec + lane; e < count; e += 32) {
+        const double x = load_elem(t.grad, t.dtype, start + e);
+        acc += x * x;
+    }
+    return acc;
+}
+
 // Pass 1: sum of squares of the gradients over all tiles (NaN/Inf propagate into the sum).
 __global__ void __launch_bounds__(kThreads) norm_kernel(const DevTensor* __restrict__ tensors,
                                                         const Tile* __restrict__ tiles, int64_t ntiles,
@@ -92,6 +125,8 @@ __global__ void __launch_bounds__(kThreads) norm_kernel(const DevTensor* __restr
                 const float4 x = *reinterpret_cast<const float4*>(static_cast<const float*>(t.grad) + (g.r0 + r) * t.grad_ld + g.c0 + c);
                 acc += (double)x.x * x.x + (double)x.y * x.y + (double)x.z * x.z + (double)x.w * x.w;
             }
+        } else if (t.kind != DTN_KIND_BLOCKED) {
+            acc += dense_chunk_sum_sq(t, g.c0, g.nc, lane);
         } else {
             const int64_t n = g.nr * g.nc;
             for (int64_t e = lane; e < n; e += 32) {

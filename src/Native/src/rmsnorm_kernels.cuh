@@ -39,7 +39,9 @@ __global__ void __launch_bounds__(kForwardThreads) forward_kernel(const T* __res
         sum += v * v;
     }
     sum = warp_sum(sum);
-    const float s = 1.0f / sqrtf(sum / (float)cols + eps);
+    // The mean as a product with 1/cols and rstd by rsqrtf, as torch's CUDA mean and rsqrt compute them for
+    // transformers' Gemma3RMSNorm: bf16 outputs then round as theirs do except where the summation order differs.
+    const float s = rsqrtf(sum * (1.0f / (float)cols) + eps);
     if (lane == 0 && rstd) rstd[row] = s;
     for (int64_t c = lane; c < cols; c += 32) store(yr, c, (load(xr, c) * s) * (1.0f + load(w, c)));
 }
