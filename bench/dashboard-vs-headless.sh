@@ -32,6 +32,8 @@ for i in $(seq 1 "${PAIRS:-3}"); do
   hw=$(stat "headless-$i" wall_steps_per_s); dw=$(stat "dashboard-$i" wall_steps_per_s)
   echo "| $i | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") |" | tee -a "$out/table.md"
   echo "$h $d $hw $dw" >> "$work/pairs.txt"
+  # Each run leaves a checkpoint, optimizer state and masks (gigabytes on the 270m shapes): only the summaries stay.
+  rm -rf "$work/runs/headless-$i" "$work/runs/dashboard-$i" "$work/final_checkpoint" "$work/masks"
 done
 # A difference is only a finding when it is larger than the spread between runs of the same kind.
 python3 - "$work/pairs.txt" <<'PY' | tee -a "$out/table.md"

@@ -7,7 +7,9 @@
 # same logits. Prints one table; everything also goes to $OUT (default /tmp/dpo-compare).
 #
 # usage, from the project root, with the published app (APP, default .gpu/app/DeltaTui.dll):
-#   bash bench/dpo-compare.sh            env: STEPS (30), PEER_STEPS (20), SKIP_PEER, SKIP_CHECK, SKIP_PROFILE, RUNS="adamw precomputed bsr" (also: torch-logprobs torch-rmsnorm chunk32 chunk256 chunk512 overlap-reference)
+#   bash bench/dpo-compare.sh            env: STEPS (30), PEER_STEPS (20), SKIP_PEER, SKIP_CHECK, SKIP_PROFILE, PROFILE="adamw" (also bsr),
+#                                        RUNS="adamw precomputed bsr" (also: torch-logprobs torch-rmsnorm chunk32 chunk256 chunk512
+#                                        overlap-reference; a kind named again runs again)
 set -uo pipefail
 out=${OUT:-/tmp/dpo-compare}; mkdir -p "$out"
 app=${APP:-.gpu/app/DeltaTui.dll}
@@ -37,26 +39,40 @@ ours() {  # label reference extra-args...
   python3 bench/summarize_run.py "$work/runs/$label/metrics.jsonl" "$start" "$label" --peak-tflops "$peak" \
     --parameters "$params" --reference "$reference" --json "$out/$label.json" >> "$out/table.md" 2>> "$out/$label.log" \
     || echo "| ours ($label) | failed: see $label.log | | | | | |" >> "$out/table.md"
+  # Only the adamw run's checkpoint is checked below; the others' outputs (gigabytes each) go once summarised.
+  [ "$label" = adamw ] || rm -rf "$work/runs/$label" "$(dirname "$work/runs")/final_checkpoint/$label" "$work/masks/$label"
 }
+# A kind named twice in RUNS runs twice (labels -2, -3, ...): alternating kinds shows the spread between processes.
+declare -A seen=()
 for run in ${RUNS:-adamw precomputed bsr}; do
+  seen[$run]=$(( ${seen[$run]:-0} + 1 )); sfx=""; [ "${seen[$run]}" -gt 1 ] && sfx="-${seen[$run]}"
   case $run in
-    adamw) ours adamw frozen --optimizer.type adamw ;;
-    precomputed) ours adamw-precomputed precomputed --optimizer.type adamw --dpo.reference precomputed --dpo.reference_cache_dir "$work/ref-cache" ;;
-    bsr) ours bsr-adamw-d0.1-b32 frozen --optimizer.type bsr-adamw --optimizer.bsr_density 0.1 --optimizer.bsr_block_size 32 ;;
-    torch-logprobs) ours adamw-torch-logprobs frozen --optimizer.type adamw --model.native_logprobs false ;;
-    chunk32) ours adamw-chunk32 frozen --optimizer.type adamw --model.logprob_chunk_size 32 ;;
-    chunk256) ours adamw-chunk256 frozen --optimizer.type adamw --model.logprob_chunk_size 256 ;;
-    chunk512) ours adamw-chunk512 frozen --optimizer.type adamw --model.logprob_chunk_size 512 ;;
-    torch-rmsnorm) ours adamw-torch-rmsnorm frozen --optimizer.type adamw --model.native_rmsnorm false ;;
-    overlap-reference) ours adamw-overlap-reference frozen --optimizer.type adamw --dpo.overlap_reference true ;;
+    adamw) ours adamw$sfx frozen --optimizer.type adamw ;;
+    precomputed) ours adamw-precomputed$sfx precomputed --optimizer.type adamw --dpo.reference precomputed --dpo.reference_cache_dir "$work/ref-cache" ;;
+    bsr) ours bsr-adamw-d0.1-b32$sfx frozen --optimizer.type bsr-adamw --optimizer.bsr_density 0.1 --optimizer.bsr_block_size 32 ;;
+    torch-logprobs) ours adamw-torch-logprobs$sfx frozen --optimizer.type adamw --model.native_logprobs false ;;
+    chunk32) ours adamw-chunk32$sfx frozen --optimizer.type adamw --model.logprob_chunk_size 32 ;;
+    chunk256) ours adamw-chunk256$sfx frozen --optimizer.type adamw --model.logprob_chunk_size 256 ;;
+    chunk512) ours adamw-chunk512$sfx frozen --optimizer.type adamw --model.logprob_chunk_size 512 ;;
+    torch-rmsnorm) ours adamw-torch-rmsnorm$sfx frozen --optimizer.type adamw --model.native_rmsnorm false ;;
+    overlap-reference) ours adamw-overlap-reference$sfx frozen --optimizer.type adamw --dpo.overlap_reference true ;;
   esac
 done
 
+# PROFILE: the optimizers to profile (adamw, bsr); empty with SKIP_PROFILE.
 if [ -z "${SKIP_PROFILE:-}" ]; then
-  timeout 300 dotnet "$app" train "${common[@]}" --run.name profile --training.steps 15 --optimizer.type adamw \
-    --training.profile true > "$out/profile.log" 2>&1
-  cp "$work/runs/profile/profile.json" "$out/profile.json" 2>/dev/null
-  { echo; echo "profile (adamw, frozen reference; CUDA-synchronised ms per phase, median after warm-up):"; cat "$out/profile.json" 2>/dev/null || tail -20 "$out/profile.log"; } >> "$out/table.md"
+  for kind in ${PROFILE:-adamw}; do
+    case $kind in
+      bsr) opt=(--optimizer.type bsr-adamw --optimizer.bsr_density 0.1 --optimizer.bsr_block_size 32) ;;
+      *) opt=(--optimizer.type adamw) ;;
+    esac
+    timeout 300 dotnet "$app" train "${common[@]}" --run.name "profile-$kind" --training.steps 15 "${opt[@]}" \
+      --training.profile true > "$out/profile-$kind.log" 2>&1
+    cp "$work/runs/profile-$kind/profile.json" "$out/profile-$kind.json" 2>/dev/null
+    { echo; echo "profile ($kind, frozen reference; CUDA-synchronised ms per phase, median after warm-up):"
+      cat "$out/profile-$kind.json" 2>/dev/null || tail -20 "$out/profile-$kind.log"; } >> "$out/table.md"
+    rm -rf "$work/runs/profile-$kind" "$(dirname "$work/runs")/final_checkpoint/profile-$kind" "$work/masks/profile-$kind"
+  done
 fi
 
 if [ -z "${SKIP_CHECK:-}" ]; then

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define DTN_API __attribute__((visibility("default")))
-#define DTN_ABI_VERSION 4
+#define DTN_ABI_VERSION 5
 
 enum dtn_status {
     DTN_OK = 0,
@@ -120,6 +120,11 @@ DTN_API int dtn_plan_step(dtn_plan* plan, const dtn_step_args* args, void* const
  * CPU plan). CUDA: queued on the legacy default stream, nothing waits; NaN and Inf propagate. params
  * and grads as in dtn_plan_step (both NULL: the pointers of the last call). */
 DTN_API int dtn_plan_grad_norm(dtn_plan* plan, void* const* params, const void* const* grads, float* out_norm);
+
+/* As dtn_plan_grad_norm, over every element of every gradient the plan knows, frozen blocks included: the
+ * global norm a training loop reports and checks for NaN while only some blocks train (the update's own
+ * clipping norm stays the active blocks' one). Same memory, stream and pointer rules. */
+DTN_API int dtn_plan_global_grad_norm(dtn_plan* plan, void* const* params, const void* const* grads, float* out_norm);
 
 /* Replaces the active blocks of one blocked tensor. Blocks kept keep their moments (and master),
  * new blocks start with zero moments (master from the current weights), dropped blocks are freed. */

@@ -178,6 +178,22 @@ void Plan::rebuild_tiles() {
     backend->tables_changed();
 }
 
+const std::vector<Tile>& Plan::every_element_tiles() {
+    if (!every_element_tiles_.empty() || tensors.empty()) return every_element_tiles_;
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        const TensorEntry& t = tensors[i];
+        if (t.kind == DTN_KIND_BLOCKED && t.grad_ld != t.cols) {
+            for (int64_t r = 0; r < t.block_rows(); ++r)
+                for (int64_t c = 0; c < t.block_cols(); ++c) every_element_tiles_.push_back({(int32_t)i, (int32_t)r, (int32_t)c, -1});
+        } else {
+            const int64_t chunks = (t.rows * t.cols + kDenseChunk - 1) / kDenseChunk;
+            const int32_t marker = t.kind == DTN_KIND_BLOCKED ? kFlatChunk : 0;
+            for (int64_t c = 0; c < chunks; ++c) every_element_tiles_.push_back({(int32_t)i, marker, 0, (int32_t)c});
+        }
+    }
+    return every_element_tiles_;
+}
+
 Plan::~Plan() {
     if (!backend) return;
     for (auto& t : tensors) {
@@ -298,7 +314,16 @@ int dtn_plan_grad_norm(dtn_plan* handle, void* const* params, const void* const*
         auto* plan = reinterpret_cast<dtn::Plan*>(handle);
         if (!plan || !out_norm) fail(DTN_ERR_INVALID_ARGUMENT, "plan or out_norm is null");
         use_pointers(plan, params, grads);
-        plan->backend->grad_norm(*plan, out_norm);
+        plan->backend->grad_norm(*plan, out_norm, false);
+    });
+}
+
+int dtn_plan_global_grad_norm(dtn_plan* handle, void* const* params, const void* const* grads, float* out_norm) {
+    return guarded([&] {
+        auto* plan = reinterpret_cast<dtn::Plan*>(handle);
+        if (!plan || !out_norm) fail(DTN_ERR_INVALID_ARGUMENT, "plan or out_norm is null");
+        use_pointers(plan, params, grads);
+        plan->backend->grad_norm(*plan, out_norm, true);
     });
 }
 

@@ -18,7 +18,7 @@ struct TileView {
 
 inline TileView view_of(const TensorEntry& t, const Tile& tile) {
     TileView v;
-    if (t.kind == DTN_KIND_BLOCKED) {
+    if (t.kind == DTN_KIND_BLOCKED && tile.block_row != kFlatChunk) {
         const int64_t b = t.block_size;
         v.r0 = (int64_t)tile.block_row * b;
         v.c0 = (int64_t)tile.block_col * b;
@@ -107,7 +107,7 @@ public:
             }
             if (clipping) clip = (float)std::min(1.0, args.max_grad_norm / (norm + 1e-6));
         } else if (clipping || args.compute_norm) {
-            const double sum = sum_of_squares(plan);
+            const double sum = sum_of_squares(plan, plan.tiles);
             const double norm = std::sqrt(sum);
             result.grad_norm = norm;
             if (!std::isfinite(norm)) {
@@ -162,16 +162,18 @@ public:
         result.applied = 1;
     }
 
-    void grad_norm(Plan& plan, float* out) override { *out = (float)std::sqrt(sum_of_squares(plan)); }
+    void grad_norm(Plan& plan, float* out, bool every_element) override {
+        *out = (float)std::sqrt(sum_of_squares(plan, every_element ? plan.every_element_tiles() : plan.tiles));
+    }
 
 private:
-    // Σ g² over every tile in double (NaN and Inf propagate).
-    static double sum_of_squares(const Plan& plan) {
-        const int64_t ntiles = (int64_t)plan.tiles.size();
+    // Σ g² over the tiles in double (NaN and Inf propagate).
+    static double sum_of_squares(const Plan& plan, const std::vector<Tile>& tiles) {
+        const int64_t ntiles = (int64_t)tiles.size();
         double sum = 0.0;
 #pragma omp parallel for schedule(dynamic, 8) reduction(+ : sum)
         for (int64_t i = 0; i < ntiles; ++i) {
-            const Tile& tile = plan.tiles[(size_t)i];
+            const Tile& tile = tiles[(size_t)i];
             const TensorEntry& t = plan.tensors[(size_t)tile.tensor];
             const TileView v = view_of(t, tile);
             double local = 0.0;

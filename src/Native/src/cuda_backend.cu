@@ -47,7 +47,7 @@ struct TileGeom {
 
 __device__ __forceinline__ TileGeom geom(const DevTensor& t, const Tile& tile) {
     TileGeom g;
-    if (t.kind == DTN_KIND_BLOCKED) {
+    if (t.kind == DTN_KIND_BLOCKED && tile.block_row != kFlatChunk) {
         g.b = t.block_size;
         g.r0 = (int64_t)tile.block_row * g.b;
         g.c0 = (int64_t)tile.block_col * g.b;
@@ -125,7 +125,7 @@ __global__ void __launch_bounds__(kThreads) norm_kernel(const DevTensor* __restr
                 const float4 x = *reinterpret_cast<const float4*>(static_cast<const float*>(t.grad) + (g.r0 + r) * t.grad_ld + g.c0 + c);
                 acc += (double)x.x * x.x + (double)x.y * x.y + (double)x.z * x.z + (double)x.w * x.w;
             }
-        } else if (t.kind != DTN_KIND_BLOCKED) {
+        } else if (g.b == 0) {  // a dense tensor's chunk, or a flat chunk of a blocked one
             acc += dense_chunk_sum_sq(t, g.c0, g.nc, lane);
         } else {
             const int64_t n = g.nr * g.nc;
@@ -356,6 +356,7 @@ public:
         cudaSetDevice(device_);
         cudaFree(d_tensors_);
         cudaFree(d_tiles_);
+        cudaFree(d_all_tiles_);
         cudaFree(sum_);
         cudaFreeHost(readback_);
     }
@@ -381,7 +382,9 @@ public:
         check(cudaMemcpy(dst, src, (size_t)bytes, cudaMemcpyDefault), "cudaMemcpy(state)");
     }
     void tables_changed() override { dirty_ = true; }
-    int64_t table_bytes() const override { return tile_capacity_ * (int64_t)sizeof(Tile) + tensor_capacity_ * (int64_t)sizeof(DevTensor); }
+    int64_t table_bytes() const override {
+        return (tile_capacity_ + all_tile_count_) * (int64_t)sizeof(Tile) + tensor_capacity_ * (int64_t)sizeof(DevTensor);
+    }
 
     void fill_state(const TensorEntry& t, const std::vector<BlockSource>& sources, const float* old_m, const float* old_v,
                     const float* old_master, float* new_m, float* new_v, float* new_master) override {
@@ -411,13 +414,25 @@ public:
         check(cudaDeviceSynchronize(), "dense_fill_kernel");
     }
 
-    void grad_norm(Plan& plan, float* out) override {
+    void grad_norm(Plan& plan, float* out, bool every_element) override {
         select();
         if (dirty_) upload(plan);
-        const int64_t ntiles = (int64_t)plan.tiles.size();
+        const Tile* tiles = d_tiles_;
+        int64_t ntiles = (int64_t)plan.tiles.size();
+        if (every_element) {
+            const std::vector<Tile>& all = plan.every_element_tiles();
+            if (!d_all_tiles_ && !all.empty()) {
+                // Shapes never change, so neither does this list: uploaded once.
+                check(cudaMalloc(&d_all_tiles_, all.size() * sizeof(Tile)), "cudaMalloc(tables)");
+                check(cudaMemcpy(d_all_tiles_, all.data(), all.size() * sizeof(Tile), cudaMemcpyHostToDevice), "upload tiles");
+                all_tile_count_ = (int64_t)all.size();
+            }
+            tiles = d_all_tiles_;
+            ntiles = all_tile_count_;
+        }
         const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
         check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
-        if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, sum_);
+        if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, tiles, ntiles, sum_);
         check(cudaGetLastError(), "norm_kernel launch");
         sqrt_to_float_kernel<<<1, 1, 0, 0>>>(sum_, out);
         check(cudaGetLastError(), "sqrt_to_float_kernel launch");
@@ -512,7 +527,8 @@ private:
     Readback* readback_ = nullptr;
     DevTensor* d_tensors_ = nullptr;
     Tile* d_tiles_ = nullptr;
-    int64_t tensor_capacity_ = 0, tile_capacity_ = 0;
+    Tile* d_all_tiles_ = nullptr;  // Plan::every_element_tiles, for the global norm
+    int64_t tensor_capacity_ = 0, tile_capacity_ = 0, all_tile_count_ = 0;
     bool dirty_ = true;
 };
 

@@ -12,6 +12,9 @@ namespace dtn {
 
 // Dense tensors are cut into chunks of this many elements so they share the tile work list.
 constexpr int64_t kDenseChunk = 4096;
+// Marks a tile as a chunk of a tensor's flat gradient whatever the tensor's kind: the global norm reads
+// every element of a blocked tensor this way, not only its active blocks.
+constexpr int32_t kFlatChunk = -1;
 
 struct TensorEntry {
     int32_t kind = DTN_KIND_DENSE;
@@ -37,7 +40,7 @@ struct TensorEntry {
 // One unit of work: a block of a blocked tensor, or a chunk of a dense one.
 struct Tile {
     int32_t tensor;
-    int32_t block_row;  // dense: 0
+    int32_t block_row;  // dense: 0; kFlatChunk: a chunk of any tensor's flat gradient (norms over every element)
     int32_t block_col;  // dense: 0
     int32_t local;      // index of the block among the tensor's active blocks, or the chunk index
 };
@@ -62,8 +65,9 @@ public:
                             float* new_master) = 0;
     virtual void tables_changed() = 0;
     virtual void step(struct Plan& plan, const dtn_step_args& args, dtn_step_result& result) = 0;
-    // sqrt(Σ g²) over the plan's tiles, as one float written to `out` in the backend's memory.
-    virtual void grad_norm(struct Plan& plan, float* out) = 0;
+    // sqrt(Σ g²) over the plan's tiles (every_element: over every tile of Plan::every_element_tiles), as one
+    // float written to `out` in the backend's memory.
+    virtual void grad_norm(struct Plan& plan, float* out, bool every_element) = 0;
     virtual int64_t table_bytes() const = 0;
 };
 
@@ -77,7 +81,13 @@ struct Plan {
     std::unique_ptr<Backend> backend;
 
     void rebuild_tiles();
+    // Every gradient element once: flat chunks where a tensor's gradient rows are contiguous, all blocks of a
+    // blocked tensor whose rows are strided. Built on first use (shapes never change).
+    const std::vector<Tile>& every_element_tiles();
     ~Plan();
+
+private:
+    std::vector<Tile> every_element_tiles_;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();

@@ -22,8 +22,11 @@ public sealed class BsrAdamWStep(IBsrAdamW optimizer) : IOptimizerStep
         Optimizer.Step(learningRate, maxGradNorm, computeNorm: true,
             precomputedGradNorm is not null && Optimizer.AllBlocksActive ? precomputedGradNorm : null);
 
-    /// <summary>The plan's norm covers active blocks only; the global norm takes the gradients of frozen blocks too.</summary>
-    public Tensor? GlobalGradNorm() => null;
+    /// <summary>
+    /// The native optimizer's one-pass norm over every gradient element (frozen blocks included: its clipping
+    /// norm covers active blocks only); the reference leaves it to the caller.
+    /// </summary>
+    public Tensor? GlobalGradNorm() => Optimizer is NativeBsrAdamW native ? native.GlobalGradNorm() : null;
 
     public void ZeroGrad()
     {

@@ -109,7 +109,15 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
     /// on the plan's device, in one pass and without waiting for the device: a few kernels instead of one norm
     /// per tensor. NaN and Inf propagate.
     /// </summary>
-    public Tensor GradNorm()
+    public Tensor GradNorm() => Norm(everyElement: false);
+
+    /// <summary>
+    /// As <see cref="GradNorm"/>, over every element of every gradient, frozen blocks included: the norm a
+    /// training loop reports and checks for NaN while only some blocks train.
+    /// </summary>
+    public Tensor GlobalGradNorm() => Norm(everyElement: true);
+
+    private Tensor Norm(bool everyElement)
     {
         var device = Parameters.Count > 0 ? Parameters[0].Tensor.device : CPU;
         var norm = empty(Array.Empty<long>(), ScalarType.Float32, device);
@@ -118,8 +126,10 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
             RefreshPointers();
             fixed (IntPtr* pp = paramPtrs, gp = gradPtrs)
             {
-                NativeMethods.Check(NativeMethods.dtn_plan_grad_norm(plan, (void**)pp, (void**)gp, (float*)TensorMemory.DataPointer(norm)),
-                    "gradient norm");
+                var result = everyElement
+                    ? NativeMethods.dtn_plan_global_grad_norm(plan, (void**)pp, (void**)gp, (float*)TensorMemory.DataPointer(norm))
+                    : NativeMethods.dtn_plan_grad_norm(plan, (void**)pp, (void**)gp, (float*)TensorMemory.DataPointer(norm));
+                NativeMethods.Check(result, "gradient norm");
             }
             return norm;
         }

@@ -217,13 +217,65 @@ public class NativeAdamWStepTests
     }
 
     [Fact]
-    public void Given_torch_adamw_or_bsr_adamw_When_asking_for_the_global_gradient_norm_Then_they_leave_it_to_the_caller()
+    public void Given_torch_adamw_When_asking_for_the_global_gradient_norm_Then_it_leaves_it_to_the_caller()
     {
-        var model = Model(7);
-        using var torch = OptimizerFactory.Create("adamw-torch", model, new BsrAdamWOptions(), 32, null, out _);
-        using var bsr = OptimizerFactory.Create("bsr-adamw", Model(7), new BsrAdamWOptions(), 32, null, out _);
+        using var torch = OptimizerFactory.Create("adamw-torch", Model(7), new BsrAdamWOptions(), 32, null, out _);
         Assert.Null(torch.GlobalGradNorm());
-        Assert.Null(bsr.GlobalGradNorm());
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void Given_bsr_adamw_with_a_few_blocks_active_When_asking_for_the_global_gradient_norm_Then_it_covers_frozen_blocks_too(ScalarType dtype) =>
+        AssertBsrGlobalGradNorm(dtype, CPU);
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    [Trait("gpu", "true")]
+    public void Given_bsr_adamw_on_cuda_with_a_few_blocks_active_When_asking_for_the_global_gradient_norm_Then_it_covers_frozen_blocks_too(ScalarType dtype) =>
+        AssertBsrGlobalGradNorm(dtype, CUDA);
+
+    private static void AssertBsrGlobalGradNorm(ScalarType dtype, Device device)
+    {
+        // Given one block of each 2-D weight active (edge blocks included in the shapes) and every gradient set
+        var model = Model(8, dtype, device);
+        var layouts = model.Where(p => p.P.ndim == 2).ToDictionary(p => p.Name,
+            p => BlockLayout.FromBlockMask(p.P.shape[0], p.P.shape[1], 32, (r, c) => r == 1 && c == 0));
+        using var optimizer = OptimizerFactory.Create("bsr-adamw", model, new BsrAdamWOptions(), 32, layouts, out _);
+        Assert.IsType<NativeBsrAdamW>(((BsrAdamWStep)optimizer).Optimizer);
+        var grads = Gradients(62, scale: 2.0);
+        SetGradients(model, grads);
+        using var expected = GlobalNorm(model.Select(p => p.P.grad!.cpu()).ToList());
+
+        // When asking for the global norm and for the norm the plan's update reads
+        using var global = optimizer.GlobalGradNorm()!;
+        using var active = ((NativeBsrAdamW)((BsrAdamWStep)optimizer).Optimizer).GradNorm();
+
+        // Then the global one is the float64 norm of every gradient element, the update's one covers less
+        Assert.Equal(device.type, global.device_type);
+        Assert.Equal(0, global.ndim);
+        Assert.True(Math.Abs(global.item<float>() - expected.item<float>()) <= 1e-6 * expected.item<float>(), $"{global.item<float>()} vs {expected.item<float>()}");
+        Assert.True(active.item<float>() < 0.9f * global.item<float>(), $"active-block norm {active.item<float>()} vs global {global.item<float>()}");
+        // and a NaN in a frozen block reaches it (the step is then skipped), though the update would not read it
+        using (no_grad())
+        {
+            using var grad = model[1].P.grad!;
+            using var element = grad[100, 60];
+            element.fill_(float.NaN);
+        }
+        using var nan = optimizer.GlobalGradNorm()!;
+        Assert.True(float.IsNaN(nan.item<float>()), "a NaN in a frozen block makes the global norm NaN");
+        foreach (var g in grads) g.Dispose();
+    }
+
+    [Fact]
+    public void Given_the_bsr_adamw_reference_When_asking_for_the_global_gradient_norm_Then_it_leaves_it_to_the_caller()
+    {
+        var model = Model(9);
+        using var reference = new BsrAdamWStep(new BsrAdamWReference(model.Select(p =>
+            new BsrParameter(p.Name, p.P, p.P.ndim == 2 ? BlockLayout.Dense(p.P.shape[0], p.P.shape[1], 32) : null)).ToList(), new BsrAdamWOptions()));
+        Assert.Null(reference.GlobalGradNorm());
     }
 
     [Fact]
