@@ -13,12 +13,14 @@ public sealed class DpoRun(DpoTrainer trainer, ICausalLanguageModel policy, IRef
 
     public IMaskWorkbench Masks { get; } = masks;
 
+    public IOptimizerStep Optimizer { get; } = optimizer;
+
     public void Dispose()
     {
         Trainer.Dispose();
         Masks.Dispose();
         theta0.Dispose();
-        optimizer.Dispose();
+        Optimizer.Dispose();
         if (!ReferenceEquals(evalReference, reference)) evalReference.Dispose();
         reference.Dispose();
         policy.Dispose();

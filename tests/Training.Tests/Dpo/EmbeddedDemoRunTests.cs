@@ -2,6 +2,7 @@ using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Events;
 using DeltaTui.Training.Masks;
+using DeltaTui.Training.Optim;
 using static TorchSharp.torch;
 using Xunit;
 
@@ -46,6 +47,31 @@ public class EmbeddedDemoRunTests : IDisposable
         Assert.Contains("at step 0: density 0.25", selections[0].Message);
         Assert.Contains("at step 2: density 0.25", selections[1].Message);
         Assert.All(selections, m => Assert.Equal(LogLevel.Info, m.Level));
+    }
+
+    [Fact]
+    public void Given_bsr_adamw_below_density_1_When_the_run_is_built_Then_no_block_holds_optimizer_state_until_the_first_selection()
+    {
+        var options = DemoOptions(_root, "--training.steps", "1", "--training.eval_every", "0", "--masks.mask_interval", "0",
+            "--optimizer.type", "bsr-adamw", "--optimizer.bsr_density", "0.25");
+        using var control = new TrainingControl();
+        var hub = new EventHub();
+        using var run = DpoRunFactory.Create(options, "bsr-empty", hub, control, resume: false);
+        var bsr = ((BsrAdamWStep)run.Optimizer).Optimizer;
+        // 8 bytes of moments per element, 4 more for a bf16 weight's master copy
+        long Bytes(IEnumerable<BsrParameter> ps) => ps.Sum(p => p.Tensor.numel() * (p.Tensor.dtype == ScalarType.BFloat16 ? 12L : 8L));
+        var denseOnly = Bytes(bsr.Parameters.Where(p => p.Layout is null));
+        var everything = Bytes(bsr.Parameters);
+
+        // Given the run built: only the dense (1-D) parameters hold state
+        Assert.Equal(denseOnly, bsr.StateBytes);
+
+        // When the first step selects a quarter of the blocks
+        Assert.Equal(TrainingEnd.Completed, run.Trainer.Run(TestContext.Current.CancellationToken).End);
+
+        // Then about a quarter of the blocked weights' state exists, never all of it
+        var blocked = bsr.StateBytes - denseOnly;
+        Assert.InRange(blocked, (everything - denseOnly) / 5, (everything - denseOnly) / 3);
     }
 
     [Fact]
