@@ -9,6 +9,11 @@ set -uo pipefail
 out=${OUT:-/tmp/dashboard-vs-headless}; mkdir -p "$out"
 app=${APP:-src/DeltaTui/bin/Release/net10.0/DeltaTui.dll}
 work=$(mktemp -d /tmp/dvh.XXXXXX)
+# Stopped from outside (a timeout), nothing may keep running: the dashboard's tmux session and its training run
+# would compete with whatever is measured next.
+cleanup() { tmux kill-session -t dvh 2>/dev/null; pkill -P $$ 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 143' TERM INT
 args=("$@"); [ ${#args[@]} -gt 0 ] || args=(--config configs/demo.json)
 common=("${args[@]}" --training.steps "${STEPS:-300}" --training.eval_every 100000 --run.output_root "$work/runs"
         --masks.output_dir "$work/masks")
@@ -23,11 +28,14 @@ pct() { python3 -c "import sys; h,d=map(float,sys.argv[1:]); print(f'{100*(d-h)/
 echo "| pair | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference |" | tee "$out/table.md"
 echo "| --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
 for i in $(seq 1 "${PAIRS:-3}"); do
-  "${pin[@]}" dotnet "$app" train --headless --run.name "headless-$i" "${common[@]}" > "$out/headless-$i.log" 2>&1
+  # In the background and waited for, so that a TERM reaches the traps at once rather than after the run.
+  "${pin[@]}" dotnet "$app" train --headless --run.name "headless-$i" "${common[@]}" > "$out/headless-$i.log" 2>&1 &
+  wait $!
   tmux kill-session -t dvh 2>/dev/null
   printf -v cmd '%q ' "${pin[@]}" dotnet "$app" train --run.name "dashboard-$i" "${common[@]}"
   tmux new-session -d -s dvh -x 160 -y 48 "TERM=xterm-256color $cmd > /dev/null 2> '$out/dashboard-$i.err'; tmux wait-for -S dvh-done"
-  tmux wait-for dvh-done
+  tmux wait-for dvh-done &
+  wait $!
   h=$(stat "headless-$i" tokens_per_s); d=$(stat "dashboard-$i" tokens_per_s)
   hw=$(stat "headless-$i" wall_steps_per_s); dw=$(stat "dashboard-$i" wall_steps_per_s)
   echo "| $i | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") |" | tee -a "$out/table.md"
@@ -48,4 +56,3 @@ for name, hi, di in (("tokens/s (median step)", 0, 1), ("steps/s (wall)", 2, 3))
     print(f"\n{name}: median difference {statistics.median(diffs):+.1f} % over {len(rows)} pairs, dashboard medians vs headless medians "
           f"{100 * (statistics.median(d) - statistics.median(h)) / statistics.median(h):+.1f} %; headless runs spread {spread:.1f} %")
 PY
-rm -rf "$work"
