@@ -16,7 +16,7 @@ namespace DeltaTui.Dashboard;
 /// </summary>
 public sealed class DashboardSession : IDisposable
 {
-    public const int MaxRedrawsPerSecond = 10;
+    public const int MaxRedrawsPerSecond = 4;
     private static readonly TimeSpan MinRedrawInterval = TimeSpan.FromSeconds(1.0 / MaxRedrawsPerSecond);
 
     private readonly IApplication _app;
