@@ -309,22 +309,23 @@ int dtn_plan_step(dtn_plan* handle, const dtn_step_args* args, void* const* para
     });
 }
 
-int dtn_plan_grad_norm(dtn_plan* handle, void* const* params, const void* const* grads, float* out_norm) {
+namespace {
+int plan_grad_norm(dtn_plan* handle, void* const* params, const void* const* grads, float* out_norm, bool every_element) {
     return guarded([&] {
         auto* plan = reinterpret_cast<dtn::Plan*>(handle);
         if (!plan || !out_norm) fail(DTN_ERR_INVALID_ARGUMENT, "plan or out_norm is null");
         use_pointers(plan, params, grads);
-        plan->backend->grad_norm(*plan, out_norm, false);
+        plan->backend->grad_norm(*plan, out_norm, every_element);
     });
+}
+}  // namespace
+
+int dtn_plan_grad_norm(dtn_plan* handle, void* const* params, const void* const* grads, float* out_norm) {
+    return plan_grad_norm(handle, params, grads, out_norm, false);
 }
 
 int dtn_plan_global_grad_norm(dtn_plan* handle, void* const* params, const void* const* grads, float* out_norm) {
-    return guarded([&] {
-        auto* plan = reinterpret_cast<dtn::Plan*>(handle);
-        if (!plan || !out_norm) fail(DTN_ERR_INVALID_ARGUMENT, "plan or out_norm is null");
-        use_pointers(plan, params, grads);
-        plan->backend->grad_norm(*plan, out_norm, true);
-    });
+    return plan_grad_norm(handle, params, grads, out_norm, true);
 }
 
 int dtn_plan_set_active(dtn_plan* handle, int32_t tensor_index, const int32_t* row_ptr, const int32_t* col_idx,
