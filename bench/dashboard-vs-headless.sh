@@ -2,7 +2,8 @@
 # Telemetry and dashboard cost: the same run headless and with the dashboard in tmux (160x48,
 # xterm-256color), alternating, PAIRS times; median tokens/s after warm-up of each run
 # (bench/summarize_run.py) and the difference. Works on a CPU (default: the embedded demo) and on a
-# GPU (pass the 270m config and data as arguments).
+# GPU (pass the 270m config and data as arguments). Beside the throughputs, what the dashboard can cost training
+# at all: the process's CPU use (cores) and the share of wall time its GC paused threads, over the same window.
 # usage: bash bench/dashboard-vs-headless.sh [train args...]     env: PAIRS (3), STEPS (300), APP, OUT, PIN
 #   e.g. on a GPU: bash bench/dashboard-vs-headless.sh --config configs/gemma-3-270m-it.json --model.path M --data.path D ...
 set -uo pipefail
@@ -25,8 +26,8 @@ stat() {  # label key -> value from the run's summary (median tokens/s after war
   python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))[sys.argv[2]], 4))" "$work/$1.json" "$2" 2>/dev/null || echo nan
 }
 pct() { python3 -c "import sys; h,d=map(float,sys.argv[1:]); print(f'{100*(d-h)/h:+.1f} %')" "$1" "$2" 2>/dev/null || echo "?"; }
-echo "| pair | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference |" | tee "$out/table.md"
-echo "| --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
+echo "| pair | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference | process CPU, cores (headless / dashboard) | GC pauses, % of wall (headless / dashboard) |" | tee "$out/table.md"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
 for i in $(seq 1 "${PAIRS:-3}"); do
   # In the background and waited for, so that a TERM reaches the traps at once rather than after the run.
   "${pin[@]}" dotnet "$app" train --headless --run.name "headless-$i" "${common[@]}" > "$out/headless-$i.log" 2>&1 &
@@ -38,7 +39,10 @@ for i in $(seq 1 "${PAIRS:-3}"); do
   wait $!
   h=$(stat "headless-$i" tokens_per_s); d=$(stat "dashboard-$i" tokens_per_s)
   hw=$(stat "headless-$i" wall_steps_per_s); dw=$(stat "dashboard-$i" wall_steps_per_s)
-  echo "| $i | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") |" | tee -a "$out/table.md"
+  hc=$(stat "headless-$i" process_cpu_cores); dc=$(stat "dashboard-$i" process_cpu_cores)
+  hg=$(stat "headless-$i" gc_pause_share); dg=$(stat "dashboard-$i" gc_pause_share)
+  share() { python3 -c "import sys; print(f'{100*float(sys.argv[1]):.3f}')" "$1" 2>/dev/null || echo nan; }
+  echo "| $i | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") | $hc / $dc | $(share "$hg") / $(share "$dg") |" | tee -a "$out/table.md"
   echo "$h $d $hw $dw" >> "$work/pairs.txt"
   # Each run leaves a checkpoint, optimizer state and masks (gigabytes on the 270m shapes): only the summaries stay.
   rm -rf "$work/runs/headless-$i" "$work/runs/dashboard-$i" "$work/final_checkpoint" "$work/masks"

@@ -16,7 +16,7 @@ p.add_argument("--peak-tflops", type=float, default=0); p.add_argument("--parame
 p.add_argument("--reference", choices=["frozen", "precomputed"], default="frozen"); p.add_argument("--json")
 a = p.parse_args()
 
-steps, samples, first, nan = [], [], None, False
+steps, samples, hosts, first, nan = [], [], [], None, False
 for line in open(a.metrics):
     e = json.loads(line)
     if e["type"] == "StepCompleted":
@@ -24,6 +24,8 @@ for line in open(a.metrics):
         first = first or t
         steps.append((t, e["metrics"]))
         nan = nan or any(isinstance(v, float) and v != v for v in e["metrics"].values())
+    elif e["type"] == "HostSnapshot" and e.get("process_cpu_seconds") is not None:
+        hosts.append((datetime.fromisoformat(e["time"]).timestamp(), e["process_cpu_seconds"], e.get("gc_pause_milliseconds") or 0.0))
     elif e["type"] == "GpuSnapshot":
         t = datetime.fromisoformat(e["time"]).timestamp()
         for g in e.get("gpus", []):
@@ -42,11 +44,20 @@ tok_s = statistics.median(tps) if tps else float("nan")
 # Steps per second of wall time over the same window: includes whatever happens between steps (events, sinks,
 # a dashboard's share of the process), which the per-step tokens/s leaves out.
 window = steps[5:] if len(steps) > 6 else steps
+# Over the same window, from the telemetry's host snapshots: the process's CPU use in cores and the share of wall
+# time its garbage collections paused its threads (the ways a dashboard in the same process can cost training).
+inside = [h for h in hosts if window[0][0] <= h[0] <= window[-1][0]]
+if len(inside) >= 2 and inside[-1][0] > inside[0][0]:
+    span = inside[-1][0] - inside[0][0]
+    cpu_cores = (inside[-1][1] - inside[0][1]) / span
+    gc_share = (inside[-1][2] - inside[0][2]) / 1000 / span
+else:
+    cpu_cores = gc_share = float("nan")
 wall_steps_s = (len(window) - 1) / (window[-1][0] - window[0][0]) if len(window) > 1 and window[-1][0] > window[0][0] else float("nan")
 per_token = 6 if a.reference == "precomputed" else 8
 mfu = f"{per_token * a.parameters * tok_s / 1e12:.0f} of {a.peak_tflops:.0f} TFLOP/s ({100 * per_token * a.parameters * tok_s / 1e12 / a.peak_tflops:.1f}%)" if a.peak_tflops else "-"
 print(f"| ours ({a.label}) | {step_s * 1e3:.1f} ms | {tok_s:,.0f} | {peak / 2**30:.1f} GiB (NVML, process; {peak_all / 2**30:.1f} incl. final saves) | {mfu} | "
       f"loss {steps[-1][1]['loss']:.4f}{' NaN seen' if nan else ''} | first step {first - a.start:.1f} s after start, {len(steps)} steps |")
 if a.json:
-    json.dump({"label": a.label, "step_ms": step_s * 1e3, "tokens_per_s": tok_s, "wall_steps_per_s": wall_steps_s, "peak_nvml_gib": peak / 2**30, "peak_nvml_with_saves_gib": peak_all / 2**30,
+    json.dump({"label": a.label, "step_ms": step_s * 1e3, "tokens_per_s": tok_s, "wall_steps_per_s": wall_steps_s, "process_cpu_cores": cpu_cores, "gc_pause_share": gc_share, "peak_nvml_gib": peak / 2**30, "peak_nvml_with_saves_gib": peak_all / 2**30,
                "first_step_s": first - a.start, "steps": len(steps), "nan": nan}, open(a.json, "w"))

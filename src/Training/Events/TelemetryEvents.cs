@@ -22,8 +22,11 @@ public sealed record GpuReading(
 /// <summary>All visible GPUs. Unavailable is set (and Gpus empty) when NVML itself is missing or failing.</summary>
 public sealed record GpuSnapshot(IReadOnlyList<GpuReading> Gpus, string? Unavailable, DateTimeOffset? LastGoodSample) : RunEvent;
 
-/// <summary>This host and this process, from /proc.</summary>
-public sealed record HostSnapshot(double? CpuPercent, long? ProcessRssBytes, long? MemoryAvailableBytes, long? MemoryTotalBytes) : RunEvent;
+/// <summary>This host and this process, from /proc; and from the runtime, this process's CPU time and the time its
+/// garbage collections paused its threads, both since it started (their growth between two snapshots is what the
+/// process spent in that interval: how a dashboard's cost to training is accounted for).</summary>
+public sealed record HostSnapshot(double? CpuPercent, long? ProcessRssBytes, long? MemoryAvailableBytes, long? MemoryTotalBytes,
+    double? ProcessCpuSeconds = null, double? GcPauseMilliseconds = null) : RunEvent;
 
 /// <summary>The telemetry circuit breaker of a device (or -1 for NVML as a whole) changed state: Closed, Open, HalfOpen.</summary>
 public sealed record TelemetryBreakerChanged(int GpuIndex, string State, string Reason) : RunEvent

@@ -3,8 +3,9 @@ using DeltaTui.Training.Events;
 namespace DeltaTui.Training.Telemetry;
 
 /// <summary>
-/// Reads the host's CPU use, memory and this process's RSS from /proc. CPU % needs two readings,
-/// so the first one answers null for it. Missing files give null fields, never exceptions.
+/// Reads the host's CPU use, memory and this process's RSS from /proc, and this process's CPU time and GC
+/// pause time from the runtime. CPU % needs two readings, so the first one answers null for it. Missing files
+/// give null fields, never exceptions.
 /// </summary>
 public sealed class HostReader : IDisposable
 {
@@ -45,7 +46,8 @@ public sealed class HostReader : IDisposable
         }
 
         LastError = _stat.Error ?? _statm.Error ?? _meminfo.Error;
-        return new HostSnapshot(cpuPercent, rss, available, total) { Time = now };
+        return new HostSnapshot(cpuPercent, rss, available, total, Environment.CpuUsage.TotalTime.TotalSeconds,
+            GC.GetTotalPauseDuration().TotalMilliseconds) { Time = now };
     }
 
     public void Dispose()

@@ -121,4 +121,20 @@ public class ProcParsingTests
         Assert.InRange(s.MemoryAvailableBytes!.Value, 0, s.MemoryTotalBytes!.Value);
         Assert.InRange(s.CpuPercent!.Value, 0.0, 100.0);
     }
+
+    [Fact]
+    public void Given_work_and_a_collection_between_two_reads_When_read_Then_process_cpu_time_and_gc_pause_time_grow()
+    {
+        using var reader = new HostReader();
+        var before = reader.Read(DateTimeOffset.UtcNow);
+        var spin = System.Diagnostics.Stopwatch.StartNew();
+        var sink = 0.0;
+        while (spin.ElapsedMilliseconds < 50) sink += Math.Sqrt(spin.ElapsedTicks);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        var after = reader.Read(DateTimeOffset.UtcNow);
+
+        Assert.True(sink > 0);
+        Assert.True(after.ProcessCpuSeconds > before.ProcessCpuSeconds, $"cpu {before.ProcessCpuSeconds} -> {after.ProcessCpuSeconds}");
+        Assert.True(after.GcPauseMilliseconds > before.GcPauseMilliseconds, $"gc pause {before.GcPauseMilliseconds} -> {after.GcPauseMilliseconds}");
+    }
 }
