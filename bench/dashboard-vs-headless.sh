@@ -25,6 +25,7 @@ stat() {  # label key -> value from the run's summary (median tokens/s after war
   [ -f "$work/$1.json" ] || python3 bench/summarize_run.py "$work/runs/$1/metrics.jsonl" 0 "$1" --json "$work/$1.json" > /dev/null 2>> "$out/errors.log"
   python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))[sys.argv[2]], 4))" "$work/$1.json" "$2" 2>/dev/null || echo nan
 }
+share() { python3 -c "import sys; print(f'{100*float(sys.argv[1]):.3f}')" "$1" 2>/dev/null || echo nan; }  # fraction -> %
 pct() { python3 -c "import sys; h,d=map(float,sys.argv[1:]); print(f'{100*(d-h)/h:+.1f} %')" "$1" "$2" 2>/dev/null || echo "?"; }
 echo "| pair | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference | process CPU, cores (headless / dashboard) | GC pauses, % of wall (headless / dashboard) |" | tee "$out/table.md"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
@@ -41,7 +42,6 @@ for i in $(seq 1 "${PAIRS:-3}"); do
   hw=$(stat "headless-$i" wall_steps_per_s); dw=$(stat "dashboard-$i" wall_steps_per_s)
   hc=$(stat "headless-$i" process_cpu_cores); dc=$(stat "dashboard-$i" process_cpu_cores)
   hg=$(stat "headless-$i" gc_pause_share); dg=$(stat "dashboard-$i" gc_pause_share)
-  share() { python3 -c "import sys; print(f'{100*float(sys.argv[1]):.3f}')" "$1" 2>/dev/null || echo nan; }
   echo "| $i | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") | $hc / $dc | $(share "$hg") / $(share "$dg") |" | tee -a "$out/table.md"
   echo "$h $d $hw $dw" >> "$work/pairs.txt"
   # Each run leaves a checkpoint, optimizer state and masks (gigabytes on the 270m shapes): only the summaries stay.

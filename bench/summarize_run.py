@@ -1,6 +1,7 @@
 """One markdown table row from a run's metrics.jsonl: time from process start to the first finished step,
 median step time and tokens/s after warm-up, peak GPU memory of our process (NVML, which includes the
-CUDA context and the caching allocator's reserve), model FLOPs utilisation, final loss.
+CUDA context and the caching allocator's reserve), model FLOPs utilisation, final loss. --json adds, for the same
+window after warm-up, wall steps/s, the process's CPU use in cores and the share of wall time GC paused it.
 
 usage: python3 bench/summarize_run.py metrics.jsonl START_EPOCH_SECONDS LABEL [--peak-tflops X]
        [--parameters N] [--reference frozen|precomputed] [--json OUT.json]
@@ -44,6 +45,7 @@ tok_s = statistics.median(tps) if tps else float("nan")
 # Steps per second of wall time over the same window: includes whatever happens between steps (events, sinks,
 # a dashboard's share of the process), which the per-step tokens/s leaves out.
 window = steps[5:] if len(steps) > 6 else steps
+wall_steps_s = (len(window) - 1) / (window[-1][0] - window[0][0]) if len(window) > 1 and window[-1][0] > window[0][0] else float("nan")
 # Over the same window, from the telemetry's host snapshots: the process's CPU use in cores and the share of wall
 # time its garbage collections paused its threads (the ways a dashboard in the same process can cost training).
 inside = [h for h in hosts if window[0][0] <= h[0] <= window[-1][0]]
@@ -53,7 +55,6 @@ if len(inside) >= 2 and inside[-1][0] > inside[0][0]:
     gc_share = (inside[-1][2] - inside[0][2]) / 1000 / span
 else:
     cpu_cores = gc_share = float("nan")
-wall_steps_s = (len(window) - 1) / (window[-1][0] - window[0][0]) if len(window) > 1 and window[-1][0] > window[0][0] else float("nan")
 per_token = 6 if a.reference == "precomputed" else 8
 mfu = f"{per_token * a.parameters * tok_s / 1e12:.0f} of {a.peak_tflops:.0f} TFLOP/s ({100 * per_token * a.parameters * tok_s / 1e12 / a.peak_tflops:.1f}%)" if a.peak_tflops else "-"
 print(f"| ours ({a.label}) | {step_s * 1e3:.1f} ms | {tok_s:,.0f} | {peak / 2**30:.1f} GiB (NVML, process; {peak_all / 2**30:.1f} incl. final saves) | {mfu} | "
