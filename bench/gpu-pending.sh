@@ -8,12 +8,13 @@
 #   tests    the GPU-trait tests (BSR-AdamW CUDA backend, token log-probs on CUDA, telemetry)
 #   lab      kernel lab v3 (shipped) beside v5 (B = 16 and B = 128 at low density)
 #   dpo      bench/dpo-compare.sh with the token log-prob and chunk-size variants
-#   dash     bench/dashboard-vs-headless.sh on the 270m shapes
+#   dash     bench/dashboard-vs-headless.sh on the 270m shapes (PIN: pin both variants to those cores)
+#   long     bench/long-run.sh: the 1,000-step run with the shipped config (about 130 s plus start)
 # Everything goes to $OUT (default /tmp/gpu-pending); summary.md collects the tables.
 set -uo pipefail
 out=${OUT:-/tmp/gpu-pending}; mkdir -p "$out"
 appdir=${APPDIR:-.gpu/app}
-sections=${SECTIONS:-native tokenlab rmslab tests lab dpo dash}
+sections=${SECTIONS:-native tokenlab rmslab tests lab dpo dash long}
 has() { [[ " $sections " == *" $1 "* ]]; }
 say() { echo "$@" | tee -a "$out/summary.md"; }
 say "card: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1); $(date -u +%F)"
@@ -56,5 +57,8 @@ if has dash; then
     --data.max_length 512 --training.batch_size 8 --optimizer.type adamw --telemetry.interval_ms 500 \
     --masks.mask_interval 100000 --delta.delta_interval 100000 --checkpoint.save_every 100000 > /dev/null 2>&1
   cat "$out/dash/table.md" >> "$out/summary.md" 2>/dev/null
+fi
+if has long; then
+  { echo; echo "1,000-step run (shipped config):"; OUT=$out/long timeout 560 bash bench/long-run.sh 2>&1 | tail -14; } >> "$out/summary.md"
 fi
 cat "$out/summary.md"
