@@ -422,9 +422,14 @@ public:
         if (every_element) {
             const std::vector<Tile>& all = plan.every_element_tiles();
             if (!d_all_tiles_ && !all.empty()) {
-                // Shapes never change, so neither does this list: uploaded once.
-                check(cudaMalloc(&d_all_tiles_, all.size() * sizeof(Tile)), "cudaMalloc(tables)");
-                check(cudaMemcpy(d_all_tiles_, all.data(), all.size() * sizeof(Tile), cudaMemcpyHostToDevice), "upload tiles");
+                // Shapes never change, so neither does this list: uploaded once, and kept only once it is complete
+                // (a half-made list would sum nothing and report a norm of 0).
+                Tile* uploaded = nullptr;
+                check(cudaMalloc(&uploaded, all.size() * sizeof(Tile)), "cudaMalloc(tables)");
+                const cudaError_t e = cudaMemcpy(uploaded, all.data(), all.size() * sizeof(Tile), cudaMemcpyHostToDevice);
+                if (e != cudaSuccess) cudaFree(uploaded);
+                check(e, "upload tiles");
+                d_all_tiles_ = uploaded;
                 all_tile_count_ = (int64_t)all.size();
             }
             tiles = d_all_tiles_;

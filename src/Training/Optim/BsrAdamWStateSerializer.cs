@@ -126,7 +126,9 @@ public static class BsrAdamWStateSerializer
     private static void WriteFloats(BinaryWriter writer, Tensor t)
     {
         using var cpu = t.to(ScalarType.Float32).cpu().contiguous();
-        var values = cpu.data<float>().ToArray();
+        // A weight with no block active yet (BSR before its first selection) has empty moments, which
+        // TensorAccessor.ToArray cannot read.
+        var values = cpu.numel() == 0 ? [] : cpu.data<float>().ToArray();
         writer.Write((long)values.Length);
         writer.Write(MemoryMarshal.AsBytes(values.AsSpan()));
     }

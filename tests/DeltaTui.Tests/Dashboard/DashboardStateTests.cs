@@ -134,7 +134,7 @@ public class DashboardStateTests
         Assert.True(s.GpuUtilizationHistory[0].Count <= DashboardState.HistoryCapacity);
         Assert.True(s.Log.Count <= DashboardState.LogCapacity);
         Assert.True(after2 - after1 < 4 << 20, $"memory grew by {(after2 - after1) / 1024} KiB over the second burst");
-        // At most one redraw per 100 ms whatever the event rate (plus the one in flight when the burst began).
+        // At most MaxRedrawsPerSecond redraws a second whatever the event rate (plus the one in flight when the burst began).
         int allowed = 2 + (int)(seconds * DashboardSession.MaxRedrawsPerSecond);
         Assert.True(requestsForBurst <= allowed, $"{requestsForBurst} redraws requested for 10,000 events in {seconds:0.00} s");
         Assert.Contains("step 19999/1000000", screen); // 20000 is an IoU event

@@ -75,6 +75,28 @@ public class EmbeddedDemoRunTests : IDisposable
     }
 
     [Fact]
+    public void Given_bsr_adamw_below_density_1_stopped_before_its_first_step_When_the_run_ends_Then_its_checkpoint_with_no_block_active_is_saved_and_loads()
+    {
+        var options = DemoOptions(_root, "--training.steps", "5", "--training.eval_every", "0", "--masks.mask_interval", "0",
+            "--optimizer.type", "bsr-adamw", "--optimizer.bsr_density", "0.25");
+        using var control = new TrainingControl();
+        TrainingOutcome outcome;
+        using (var run = DpoRunFactory.Create(options, "bsr-stop", new EventHub(), control, resume: false))
+        {
+            control.RequestStop();
+            outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(TrainingEnd.Stopped, outcome.End);
+        Assert.Equal(0, outcome.Step);
+        Assert.Null(CheckpointStore.Verify(outcome.Checkpoint!));
+        // and a resumed run reads it (no block active yet) and trains on, selecting blocks at its first step
+        using var resumedControl = new TrainingControl();
+        using var resumed = DpoRunFactory.Create(options, "bsr-stop", new EventHub(), resumedControl, resume: true);
+        Assert.Equal(TrainingEnd.Completed, resumed.Trainer.Run(TestContext.Current.CancellationToken).End);
+    }
+
+    [Fact]
     public void Given_the_demo_config_When_trained_briefly_Then_loss_starts_at_ln2_and_falls_held_out_accuracy_reaches_0_9_and_masks_scores_and_final_model_are_saved()
     {
         var options = DemoOptions(_root, "--training.steps", "30", "--training.eval_every", "30", "--masks.mask_interval", "15");
