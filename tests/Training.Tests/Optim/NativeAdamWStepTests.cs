@@ -204,9 +204,7 @@ public class NativeAdamWStepTests
         using var norm = optimizer.GlobalGradNorm()!;
 
         Assert.Equal(ScalarType.Float32, norm.dtype);
-        Assert.Equal(0, norm.ndim);
-        Assert.Equal(device.type, norm.device_type);
-        Assert.True(Math.Abs(norm.item<float>() - expected.item<float>()) <= 1e-6 * expected.item<float>(), $"{norm.item<float>()} vs {expected.item<float>()}");
+        AssertScalarNorm(expected, norm, device);
         SetGradients(model, Gradients(61, scale: 1.0));
         using var again = optimizer.GlobalGradNorm()!;
         Assert.NotEqual(norm.item<float>(), again.item<float>());
@@ -243,19 +241,17 @@ public class NativeAdamWStepTests
         var layouts = model.Where(p => p.P.ndim == 2).ToDictionary(p => p.Name,
             p => BlockLayout.FromBlockMask(p.P.shape[0], p.P.shape[1], 32, (r, c) => r == 1 && c == 0));
         using var optimizer = OptimizerFactory.Create("bsr-adamw", model, new BsrAdamWOptions(), 32, layouts, out _);
-        Assert.IsType<NativeBsrAdamW>(((BsrAdamWStep)optimizer).Optimizer);
+        var native = Assert.IsType<NativeBsrAdamW>(((BsrAdamWStep)optimizer).Optimizer);
         var grads = Gradients(62, scale: 2.0);
         SetGradients(model, grads);
         using var expected = GlobalNorm(model.Select(p => p.P.grad!.cpu()).ToList());
 
         // When asking for the global norm and for the norm the plan's update reads
         using var global = optimizer.GlobalGradNorm()!;
-        using var active = ((NativeBsrAdamW)((BsrAdamWStep)optimizer).Optimizer).GradNorm();
+        using var active = native.GradNorm();
 
         // Then the global one is the float64 norm of every gradient element, the update's one covers less
-        Assert.Equal(device.type, global.device_type);
-        Assert.Equal(0, global.ndim);
-        Assert.True(Math.Abs(global.item<float>() - expected.item<float>()) <= 1e-6 * expected.item<float>(), $"{global.item<float>()} vs {expected.item<float>()}");
+        AssertScalarNorm(expected, global, device);
         Assert.True(active.item<float>() < 0.9f * global.item<float>(), $"active-block norm {active.item<float>()} vs global {global.item<float>()}");
         // and a NaN in a frozen block reaches it (the step is then skipped), though the update would not read it
         using (no_grad())
@@ -267,6 +263,14 @@ public class NativeAdamWStepTests
         using var nan = optimizer.GlobalGradNorm()!;
         Assert.True(float.IsNaN(nan.item<float>()), "a NaN in a frozen block makes the global norm NaN");
         foreach (var g in grads) g.Dispose();
+    }
+
+    // One scalar on the parameters' device, within 1e-6 of the float64 norm.
+    private static void AssertScalarNorm(Tensor expected, Tensor norm, Device device)
+    {
+        Assert.Equal(0, norm.ndim);
+        Assert.Equal(device.type, norm.device_type);
+        Assert.True(Math.Abs(norm.item<float>() - expected.item<float>()) <= 1e-6 * expected.item<float>(), $"{norm.item<float>()} vs {expected.item<float>()}");
     }
 
     [Fact]
