@@ -27,8 +27,8 @@ stat() {  # label key -> value from the run's summary (median tokens/s after war
 }
 share() { python3 -c "import sys; print(f'{100*float(sys.argv[1]):.3f}')" "$1" 2>/dev/null || echo nan; }  # fraction -> %
 pct() { python3 -c "import sys; h,d=map(float,sys.argv[1:]); print(f'{100*(d-h)/h:+.1f} %')" "$1" "$2" 2>/dev/null || echo "?"; }
-echo "| pair | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference | process CPU, cores (headless / dashboard) | GC pauses, % of wall (headless / dashboard) |" | tee "$out/table.md"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
+echo "| pair | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference | process CPU, cores (headless / dashboard) | GC pauses, % of wall (headless / dashboard) | SM clock, MHz (headless / dashboard) | GPU busy, % (headless / dashboard) |" | tee "$out/table.md"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
 for i in $(seq 1 "${PAIRS:-3}"); do
   # In the background and waited for, so that a TERM reaches the traps at once rather than after the run.
   "${pin[@]}" dotnet "$app" train --headless --run.name "headless-$i" "${common[@]}" > "$out/headless-$i.log" 2>&1 &
@@ -42,21 +42,16 @@ for i in $(seq 1 "${PAIRS:-3}"); do
   hw=$(stat "headless-$i" wall_steps_per_s); dw=$(stat "dashboard-$i" wall_steps_per_s)
   hc=$(stat "headless-$i" process_cpu_cores); dc=$(stat "dashboard-$i" process_cpu_cores)
   hg=$(stat "headless-$i" gc_pause_share); dg=$(stat "dashboard-$i" gc_pause_share)
-  echo "| $i | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") | $hc / $dc | $(share "$hg") / $(share "$dg") |" | tee -a "$out/table.md"
+  hs=$(stat "headless-$i" sm_clock_mhz); ds=$(stat "dashboard-$i" sm_clock_mhz)
+  hu=$(stat "headless-$i" gpu_utilization_percent); du=$(stat "dashboard-$i" gpu_utilization_percent)
+  echo "| $i | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") | $hc / $dc | $(share "$hg") / $(share "$dg") | $hs / $ds | $hu / $du |" | tee -a "$out/table.md"
   echo "$h $d $hw $dw" >> "$work/pairs.txt"
-  # Each run leaves a checkpoint, optimizer state and masks (gigabytes on the 270m shapes): only the summaries stay.
+  # The metrics of each run stay (compressed, a few hundred kB) for a look at step times; its checkpoint,
+  # optimizer state and masks (gigabytes on the 270m shapes) do not.
+  mkdir -p "$out/metrics"; for run in "headless-$i" "dashboard-$i"; do gzip -c "$work/runs/$run/metrics.jsonl" > "$out/metrics/$run.jsonl.gz" 2>/dev/null; done
   rm -rf "$work/runs/headless-$i" "$work/runs/dashboard-$i" "$work/final_checkpoint" "$work/masks"
 done
-# A difference is only a finding when it is larger than the spread between runs of the same kind.
-python3 - "$work/pairs.txt" <<'PY' | tee -a "$out/table.md"
-import statistics, sys
-rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if "nan" not in l]
-for name, hi, di in (("tokens/s (median step)", 0, 1), ("steps/s (wall)", 2, 3)):
-    if not rows:
-        break
-    h = [r[hi] for r in rows]; d = [r[di] for r in rows]
-    diffs = [100 * (b - a) / a for a, b in zip(h, d)]
-    spread = 100 * (max(h) - min(h)) / statistics.median(h)
-    print(f"\n{name}: median difference {statistics.median(diffs):+.1f} % over {len(rows)} pairs, dashboard medians vs headless medians "
-          f"{100 * (statistics.median(d) - statistics.median(h)) / statistics.median(h):+.1f} %; headless runs spread {spread:.1f} %")
-PY
+# A difference is only a finding when it is larger than the spread between runs of the same kind; pairs.txt stays
+# so that the pairs of several calls can be pooled (bench/dashboard_pairs.py a/pairs.txt b/pairs.txt).
+cp "$work/pairs.txt" "$out/pairs.txt" 2>/dev/null
+python3 bench/dashboard_pairs.py "$out/pairs.txt" | sed 's/^/\n/' | tee -a "$out/table.md"

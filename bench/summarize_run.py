@@ -1,7 +1,8 @@
 """One markdown table row from a run's metrics.jsonl: time from process start to the first finished step,
 median step time and tokens/s after warm-up, peak GPU memory of our process (NVML, which includes the
 CUDA context and the caching allocator's reserve), model FLOPs utilisation, final loss. --json adds, for the same
-window after warm-up, wall steps/s, the process's CPU use in cores and the share of wall time GC paused it.
+window after warm-up, wall steps/s, the process's CPU use in cores, the share of wall time GC paused it, and the
+card's mean SM clock, utilisation and power.
 
 usage: python3 bench/summarize_run.py metrics.jsonl START_EPOCH_SECONDS LABEL [--peak-tflops X]
        [--parameters N] [--reference frozen|precomputed] [--json OUT.json]
@@ -17,7 +18,7 @@ p.add_argument("--peak-tflops", type=float, default=0); p.add_argument("--parame
 p.add_argument("--reference", choices=["frozen", "precomputed"], default="frozen"); p.add_argument("--json")
 a = p.parse_args()
 
-steps, samples, hosts, first, nan = [], [], [], None, False
+steps, samples, hosts, clocks, first, nan = [], [], [], [], None, False
 for line in open(a.metrics):
     e = json.loads(line)
     if e["type"] == "StepCompleted":
@@ -31,7 +32,10 @@ for line in open(a.metrics):
         t = datetime.fromisoformat(e["time"]).timestamp()
         for g in e.get("gpus", []):
             for proc in g.get("processes", []):
-                if proc.get("is_self"): samples.append((t, proc.get("used_memory_bytes", 0)))
+                if proc.get("is_self"):
+                    samples.append((t, proc.get("used_memory_bytes", 0)))
+                    clock = g.get("sm_clock_m_hz", g.get("sm_clock_mhz"))
+                    if clock is not None: clocks.append((t, clock, g.get("utilization_gpu_percent"), g.get("power_watts")))
 if not steps:
     raise SystemExit(f"{a.metrics}: no StepCompleted events")
 last_step = steps[-1][0]
@@ -55,10 +59,16 @@ if len(inside) >= 2 and inside[-1][0] > inside[0][0]:
     gc_share = (inside[-1][2] - inside[0][2]) / 1000 / span
 else:
     cpu_cores = gc_share = float("nan")
+# The card's SM clock, utilisation and power over the window: runs of the same build differ by a few per cent, and
+# the clock the card chose (boost, power, temperature) is the first suspect.
+def window_mean(column):
+    values = [c[column] for c in clocks if window[0][0] <= c[0] <= window[-1][0] and c[column] is not None]
+    return statistics.fmean(values) if values else float("nan")
+sm_clock, gpu_util, power = window_mean(1), window_mean(2), window_mean(3)
 per_token = 6 if a.reference == "precomputed" else 8
 mfu = f"{per_token * a.parameters * tok_s / 1e12:.0f} of {a.peak_tflops:.0f} TFLOP/s ({100 * per_token * a.parameters * tok_s / 1e12 / a.peak_tflops:.1f}%)" if a.peak_tflops else "-"
 print(f"| ours ({a.label}) | {step_s * 1e3:.1f} ms | {tok_s:,.0f} | {peak / 2**30:.1f} GiB (NVML, process; {peak_all / 2**30:.1f} incl. final saves) | {mfu} | "
       f"loss {steps[-1][1]['loss']:.4f}{' NaN seen' if nan else ''} | first step {first - a.start:.1f} s after start, {len(steps)} steps |")
 if a.json:
-    json.dump({"label": a.label, "step_ms": step_s * 1e3, "tokens_per_s": tok_s, "wall_steps_per_s": wall_steps_s, "process_cpu_cores": cpu_cores, "gc_pause_share": gc_share, "peak_nvml_gib": peak / 2**30, "peak_nvml_with_saves_gib": peak_all / 2**30,
+    json.dump({"label": a.label, "step_ms": step_s * 1e3, "tokens_per_s": tok_s, "wall_steps_per_s": wall_steps_s, "process_cpu_cores": cpu_cores, "gc_pause_share": gc_share, "sm_clock_mhz": sm_clock, "gpu_utilization_percent": gpu_util, "power_watts": power, "peak_nvml_gib": peak / 2**30, "peak_nvml_with_saves_gib": peak_all / 2**30,
                "first_step_s": first - a.start, "steps": len(steps), "nan": nan}, open(a.json, "w"))
