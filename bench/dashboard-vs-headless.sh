@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Telemetry and dashboard cost: the same run headless and with the dashboard in tmux (160x48,
-# xterm-256color), alternating, PAIRS times; median tokens/s after warm-up of each run
+# xterm-256color), alternating (and alternating which goes first), PAIRS times; median tokens/s after warm-up of each run
 # (bench/summarize_run.py) and the difference. Works on a CPU (default: the embedded demo) and on a
 # GPU (pass the 270m config and data as arguments). Beside the throughputs, what the dashboard can cost training
 # at all: the process's CPU use (cores) and the share of wall time its GC paused threads, over the same window.
@@ -29,15 +29,24 @@ share() { python3 -c "import sys; print(f'{100*float(sys.argv[1]):.3f}')" "$1" 2
 pct() { python3 -c "import sys; h,d=map(float,sys.argv[1:]); print(f'{100*(d-h)/h:+.1f} %')" "$1" "$2" 2>/dev/null || echo "?"; }
 echo "| pair | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference | process CPU, cores (headless / dashboard) | GC pauses, % of wall (headless / dashboard) | SM clock, MHz (headless / dashboard) | GPU busy, % (headless / dashboard) |" | tee "$out/table.md"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
-for i in $(seq 1 "${PAIRS:-3}"); do
+headless() {
   # In the background and waited for, so that a TERM reaches the traps at once rather than after the run.
-  "${pin[@]}" dotnet "$app" train --headless --run.name "headless-$i" "${common[@]}" > "$out/headless-$i.log" 2>&1 &
+  "${pin[@]}" dotnet "$app" train --headless --run.name "headless-$1" "${common[@]}" > "$out/headless-$1.log" 2>&1 &
   wait $!
+}
+dashboard() {
   tmux kill-session -t dvh 2>/dev/null
-  printf -v cmd '%q ' "${pin[@]}" dotnet "$app" train --run.name "dashboard-$i" "${common[@]}"
-  tmux new-session -d -s dvh -x 160 -y 48 "TERM=xterm-256color $cmd > /dev/null 2> '$out/dashboard-$i.err'; tmux wait-for -S dvh-done"
+  printf -v cmd '%q ' "${pin[@]}" dotnet "$app" train --run.name "dashboard-$1" "${common[@]}"
+  tmux new-session -d -s dvh -x 160 -y 48 "TERM=xterm-256color $cmd > /dev/null 2> '$out/dashboard-$1.err'; tmux wait-for -S dvh-done"
   tmux wait-for dvh-done &
   wait $!
+}
+for i in $(seq 1 "${PAIRS:-3}"); do
+  # The order alternates (headless first in odd pairs, the dashboard first in even ones), and each run's saves reach
+  # the disk before the next run starts: the second run of a pair must not pay for the first one's writeback or
+  # for being second.
+  if (( i % 2 )); then headless "$i"; sync; dashboard "$i"; else dashboard "$i"; sync; headless "$i"; fi
+  sync
   h=$(stat "headless-$i" tokens_per_s); d=$(stat "dashboard-$i" tokens_per_s)
   hw=$(stat "headless-$i" wall_steps_per_s); dw=$(stat "dashboard-$i" wall_steps_per_s)
   hc=$(stat "headless-$i" process_cpu_cores); dc=$(stat "dashboard-$i" process_cpu_cores)
