@@ -50,7 +50,7 @@ fi
 if has dash; then
   work=/tmp/gpu-pending-data; mkdir -p "$work"
   [ -f "$work/pairs.jsonl" ] || python3 bench/make_random_gemma3.py "$work/g270" "$work/pairs.jsonl" 512 > /dev/null 2>&1
-  { echo; echo "dashboard vs headless (270m shapes, 8 pairs x 512 tokens):"; } >> "$out/summary.md"
+  { echo; echo "dashboard vs headless (270m shapes, batches of 8 preference pairs x 512 tokens):"; } >> "$out/summary.md"
   # About 100 s a pair at 300 steps on an H200 (two starts, two runs, final saves).
   APP=$appdir/DeltaTui.dll OUT=$out/dash PAIRS=${PAIRS:-4} STEPS=${DASH_STEPS:-300} timeout $(( ${PAIRS:-4} * 125 + 30 )) bash bench/dashboard-vs-headless.sh \
     --config configs/gemma-3-270m-it.json --model.path "$work/g270" --tokenizer.path byte --data.path "$work/pairs.jsonl" \
