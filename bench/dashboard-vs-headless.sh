@@ -27,8 +27,9 @@ stat() {  # label key -> value from the run's summary (median tokens/s after war
 }
 share() { python3 -c "import sys; print(f'{100*float(sys.argv[1]):.3f}')" "$1" 2>/dev/null || echo nan; }  # fraction -> %
 pct() { python3 -c "import sys; h,d=map(float,sys.argv[1:]); print(f'{100*(d-h)/h:+.1f} %')" "$1" "$2" 2>/dev/null || echo "?"; }
-echo "| pair | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference | process CPU, cores (headless / dashboard) | GC pauses, % of wall (headless / dashboard) | SM clock, MHz (headless / dashboard) | GPU busy, % (headless / dashboard) |" | tee "$out/table.md"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
+: > "$out/pairs.txt"
+echo "| pair | first | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference | process CPU, cores (headless / dashboard) | GC pauses, % of wall (headless / dashboard) | SM clock, MHz (headless / dashboard) | GPU busy, % (headless / dashboard) |" | tee "$out/table.md"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
 headless() {
   # In the background and waited for, so that a TERM reaches the traps at once rather than after the run.
   "${pin[@]}" dotnet "$app" train --headless --run.name "headless-$1" "${common[@]}" > "$out/headless-$1.log" 2>&1 &
@@ -45,7 +46,7 @@ for i in $(seq 1 "${PAIRS:-3}"); do
   # The order alternates (headless first in odd pairs, the dashboard first in even ones), and each run's saves reach
   # the disk before the next run starts: the second run of a pair must not pay for the first one's writeback or
   # for being second.
-  if (( i % 2 )); then headless "$i"; sync; dashboard "$i"; else dashboard "$i"; sync; headless "$i"; fi
+  if (( i % 2 )); then first=headless; headless "$i"; sync; dashboard "$i"; else first=dashboard; dashboard "$i"; sync; headless "$i"; fi
   sync
   h=$(stat "headless-$i" tokens_per_s); d=$(stat "dashboard-$i" tokens_per_s)
   hw=$(stat "headless-$i" wall_steps_per_s); dw=$(stat "dashboard-$i" wall_steps_per_s)
@@ -53,8 +54,8 @@ for i in $(seq 1 "${PAIRS:-3}"); do
   hg=$(stat "headless-$i" gc_pause_share); dg=$(stat "dashboard-$i" gc_pause_share)
   hs=$(stat "headless-$i" sm_clock_mhz); ds=$(stat "dashboard-$i" sm_clock_mhz)
   hu=$(stat "headless-$i" gpu_utilization_percent); du=$(stat "dashboard-$i" gpu_utilization_percent)
-  echo "| $i | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") | $hc / $dc | $(share "$hg") / $(share "$dg") | $hs / $ds | $hu / $du |" | tee -a "$out/table.md"
-  echo "$h $d $hw $dw" >> "$work/pairs.txt"
+  echo "| $i | $first | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") | $hc / $dc | $(share "$hg") / $(share "$dg") | $hs / $ds | $hu / $du |" | tee -a "$out/table.md"
+  echo "$h $d $hw $dw" >> "$out/pairs.txt"  # after every pair, so that a run cut short by a time limit keeps its pairs
   # The metrics of each run stay (compressed, a few hundred kB) for a look at step times; its checkpoint,
   # optimizer state and masks (gigabytes on the 270m shapes) do not.
   mkdir -p "$out/metrics"; for run in "headless-$i" "dashboard-$i"; do gzip -c "$work/runs/$run/metrics.jsonl" > "$out/metrics/$run.jsonl.gz" 2>/dev/null; done
@@ -62,5 +63,4 @@ for i in $(seq 1 "${PAIRS:-3}"); do
 done
 # A difference is only a finding when it is larger than the spread between runs of the same kind; pairs.txt stays
 # so that the pairs of several calls can be pooled (bench/dashboard_pairs.py a/pairs.txt b/pairs.txt).
-cp "$work/pairs.txt" "$out/pairs.txt" 2>/dev/null
 python3 bench/dashboard_pairs.py "$out/pairs.txt" | sed 's/^/\n/' | tee -a "$out/table.md"
