@@ -34,7 +34,7 @@ for line in open(a.metrics):
             for proc in g.get("processes", []):
                 if proc.get("is_self"):
                     samples.append((t, proc.get("used_memory_bytes", 0)))
-                    clock = g.get("sm_clock_m_hz", g.get("sm_clock_mhz"))
+                    clock = g.get("sm_clock_m_hz")  # SmClockMHz in the event log's snake case
                     if clock is not None: clocks.append((t, clock, g.get("utilization_gpu_percent"), g.get("power_watts")))
 if not steps:
     raise SystemExit(f"{a.metrics}: no StepCompleted events")
