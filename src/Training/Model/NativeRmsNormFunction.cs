@@ -24,12 +24,13 @@ internal sealed class NativeRmsNormFunction : SingleTensorFunction<NativeRmsNorm
         (input.device_type == TorchSharp.DeviceType.CUDA || (AllowOnCpu && input.device_type == TorchSharp.DeviceType.CPU))
         && NativeRmsNorm.Supports(input, weight);
 
+    /// <summary>For inputs that passed <see cref="Applies"/> (not checked again).</summary>
     public static Tensor Run(Tensor input, Tensor weight, double eps)
     {
         if (!is_grad_enabled() || !(input.requires_grad || weight.requires_grad))
         {
             using var noGrad = no_grad();
-            return NativeRmsNorm.Forward(input, weight, eps, keepRstd: false).Output;
+            return NativeRmsNorm.Forward(input, weight, eps, keepRstd: false, supportChecked: true).Output;
         }
         return apply(input, weight, eps);
     }
@@ -37,7 +38,7 @@ internal sealed class NativeRmsNormFunction : SingleTensorFunction<NativeRmsNorm
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
         var (input, weight, eps) = ((Tensor)vars[0], (Tensor)vars[1], (double)vars[2]);
-        var (output, rstd) = NativeRmsNorm.Forward(input, weight, eps, keepRstd: true);
+        var (output, rstd) = NativeRmsNorm.Forward(input, weight, eps, keepRstd: true, supportChecked: true);
         ctx.save_for_backward([input, weight, rstd!]);
         return output;
     }
@@ -49,7 +50,7 @@ internal sealed class NativeRmsNormFunction : SingleTensorFunction<NativeRmsNorm
         using var noGrad = no_grad();
         var saved = ctx.get_saved_variables();
         var (input, weight, rstd) = (saved[0], saved[1], saved[2]);
-        var (inputGradient, weightGradient) = NativeRmsNorm.Backward(input, weight, rstd, gradOutput);
+        var (inputGradient, weightGradient) = NativeRmsNorm.Backward(input, weight, rstd, gradOutput, supportChecked: true);
         Tensor? dx = input.requires_grad ? ReturnedGradients.Track(inputGradient.MoveToOuterDisposeScope()) : null;
         Tensor? dw = weight.requires_grad ? ReturnedGradients.Track(weightGradient.to_type(weight.dtype).MoveToOuterDisposeScope()) : null;
         return [dx!, dw!, null!];

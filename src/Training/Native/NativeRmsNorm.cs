@@ -26,9 +26,13 @@ internal static class NativeRmsNorm
     }
 
     /// <summary>The normalised input (its shape and dtype) and, when <paramref name="keepRstd"/>, the [rows] fp32 rstd the backward needs.</summary>
-    public static unsafe (Tensor Output, Tensor? Rstd) Forward(Tensor input, Tensor weight, double eps, bool keepRstd)
+    /// <param name="supportChecked">
+    /// The caller has just asked <see cref="Supports"/> about these tensors: the check (some fifteen calls into libtorch)
+    /// is not repeated, since the model runs it for every norm of every forward and backward on the training step.
+    /// </param>
+    public static unsafe (Tensor Output, Tensor? Rstd) Forward(Tensor input, Tensor weight, double eps, bool keepRstd, bool supportChecked = false)
     {
-        var (rows, cols) = Shape(input, weight);
+        var (rows, cols) = Shape(input, weight, supportChecked);
         var output = empty_like(input);
         var rstd = keepRstd ? empty(rows, dtype: ScalarType.Float32, device: input.device) : null;
         var (type, index) = TensorMemory.DeviceOf(input);
@@ -38,16 +42,18 @@ internal static class NativeRmsNorm
     }
 
     /// <summary>The input's gradient (its dtype) and the weight's gradient in fp32, from the forward's <paramref name="rstd"/> and the upstream gradient.</summary>
-    public static unsafe (Tensor InputGradient, Tensor WeightGradient) Backward(Tensor input, Tensor weight, Tensor rstd, Tensor outputGradient)
+    /// <param name="supportChecked">As for <see cref="Forward"/>: the forward of these tensors passed <see cref="Supports"/>.</param>
+    public static unsafe (Tensor InputGradient, Tensor WeightGradient) Backward(Tensor input, Tensor weight, Tensor rstd, Tensor outputGradient, bool supportChecked = false)
     {
-        var (rows, cols) = Shape(input, weight);
+        var (rows, cols) = Shape(input, weight, supportChecked);
         using var upstream = outputGradient.to_type(input.dtype).contiguous();
         if (!upstream.shape.SequenceEqual(input.shape)) throw new ArgumentException($"the output gradient is [{string.Join(", ", upstream.shape)}], the input [{string.Join(", ", input.shape)}]", nameof(outputGradient));
         if (rstd.dtype != ScalarType.Float32 || rstd.numel() != rows || !rstd.is_contiguous()) throw new ArgumentException($"rstd must be {rows} contiguous float32 values", nameof(rstd));
         var inputGradient = empty_like(input);
         var weightGradient = empty(cols, dtype: ScalarType.Float32, device: input.device);
-        long floats;
-        NativeMethods.Check(NativeMethods.dtn_rmsnorm_workspace(rows, cols, &floats), "dtn_rmsnorm_workspace");
+        // Only the CUDA backward reduces the weight's gradient through a workspace.
+        long floats = 0;
+        if (input.device_type == DeviceType.CUDA) NativeMethods.Check(NativeMethods.dtn_rmsnorm_workspace(rows, cols, &floats), "dtn_rmsnorm_workspace");
         using var workspace = input.device_type == DeviceType.CUDA ? empty(Math.Max(floats, 1), dtype: ScalarType.Float32, device: input.device) : null;
         var (type, index) = TensorMemory.DeviceOf(input);
         NativeMethods.Check(NativeMethods.dtn_rmsnorm_backward(type, index, (int)input.dtype, TensorMemory.DataPointer(input), TensorMemory.DataPointer(weight),
@@ -56,9 +62,9 @@ internal static class NativeRmsNorm
         return (inputGradient, weightGradient);
     }
 
-    private static (long Rows, long Cols) Shape(Tensor input, Tensor weight)
+    private static (long Rows, long Cols) Shape(Tensor input, Tensor weight, bool supportChecked)
     {
-        if (!Supports(input, weight))
+        if (!supportChecked && !Supports(input, weight))
             throw new ArgumentException($"RMSNorm needs a contiguous float32/bfloat16 input whose last dimension is the weight's length (at most {DtnConstants.RmsNormMaxColumns}), on a device the native library serves; got {input.dtype} [{string.Join(", ", input.shape)}] with weight {weight.dtype} [{string.Join(", ", weight.shape)}] on {input.device}", nameof(input));
         var cols = weight.shape[0];
         return (input.numel() / cols, cols);
