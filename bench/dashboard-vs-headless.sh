@@ -10,9 +10,14 @@ set -uo pipefail
 out=${OUT:-/tmp/dashboard-vs-headless}; mkdir -p "$out"
 app=${APP:-src/DeltaTui/bin/Release/net10.0/DeltaTui.dll}
 work=$(mktemp -d /tmp/dvh.XXXXXX)
-# Stopped from outside (a timeout), nothing may keep running: the dashboard's tmux session and its training run
-# would compete with whatever is measured next.
-cleanup() { tmux kill-session -t dvh 2>/dev/null; pkill -P $$ 2>/dev/null; rm -rf "$work"; }
+# Stopped from outside (a timeout), nothing may keep running: a training run would compete with whatever is measured
+# next. The runs are killed outright: they take TERM as "stop and save a checkpoint" (gigabytes, while $work goes) and
+# the hang-up a closing tmux session sends as "go on headless".
+cleanup() {
+  [ -n "${run_pid:-}" ] && kill -KILL "$run_pid" 2>/dev/null
+  local pane; pane=$(tmux list-panes -t dvh -F '#{pane_pid}' 2>/dev/null) && [ -n "$pane" ] && pkill -KILL -P "$pane" 2>/dev/null
+  tmux kill-session -t dvh 2>/dev/null; pkill -P $$ 2>/dev/null; wait 2>/dev/null; rm -rf "$work"
+}
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 args=("$@"); [ ${#args[@]} -gt 0 ] || args=(--config configs/demo.json)
@@ -33,12 +38,15 @@ echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 headless() {
   # In the background and waited for, so that a TERM reaches the traps at once rather than after the run.
   "${pin[@]}" dotnet "$app" train --headless --run.name "headless-$1" "${common[@]}" > "$out/headless-$1.log" 2>&1 &
-  wait $!
+  run_pid=$!
+  wait $run_pid
+  run_pid=
 }
 dashboard() {
   tmux kill-session -t dvh 2>/dev/null
   printf -v cmd '%q ' "${pin[@]}" dotnet "$app" train --run.name "dashboard-$1" "${common[@]}"
-  tmux new-session -d -s dvh -x 160 -y 48 "TERM=xterm-256color $cmd > /dev/null 2> '$out/dashboard-$1.err'; tmux wait-for -S dvh-done"
+  printf -v err '%q' "$out/dashboard-$1.err"
+  tmux new-session -d -s dvh -x 160 -y 48 "TERM=xterm-256color $cmd > /dev/null 2> $err; tmux wait-for -S dvh-done"
   tmux wait-for dvh-done &
   wait $!
 }
