@@ -68,7 +68,9 @@ public static class DpoRunFactory
         // Below density 1 the selector picks the blocks from the first gradient, before the first update: starting
         // with none active spares the moments and master copy of every block (12 bytes per weight, 3.2 GB on
         // Gemma-3-270m) that would exist only until then, and the memory peak they made at step 0.
-        var initialLayouts = o.Type == OptimizerType.BsrAdamW && o.BsrDensity < 1
+        // At density 1 every block stays active (the dense path); selection would only cost time.
+        var selectsBlocks = o.Type == OptimizerType.BsrAdamW && o.BsrDensity < 1;
+        var initialLayouts = selectsBlocks
             ? named.Where(p => p.parameter.ndim == 2)
                 .ToDictionary(p => p.name, p => BlockLayout.Empty(p.parameter.shape[0], p.parameter.shape[1], o.BsrBlockSize))
             : null;
@@ -115,8 +117,7 @@ public static class DpoRunFactory
             Profile = options.Training.Profile,
             OverlapReference = options.Dpo.OverlapReference && options.Dpo.Reference == ReferenceMode.Frozen && device.type == DeviceType.CUDA,
         };
-        // At density 1 every block stays active (the dense path); selection would only cost time.
-        var blocks = optimizer is BsrAdamWStep bsr && o.BsrDensity < 1
+        var blocks = selectsBlocks && optimizer is BsrAdamWStep bsr
             ? new ActiveBlockSelector(bsr, o.BsrDensity, o.ReselectEvery, workbench.FisherScore)
             : null;
         var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0);

@@ -32,6 +32,9 @@ public sealed class BsrAdamWReference : IBsrAdamW
 
     public long StateBytes => slots.Sum(s => 4 * (s.ExpAvg.numel() + s.ExpAvgSq.numel() + (s.Master?.numel() ?? 0)));
 
+    /// <summary>The reference has no one-pass norm: the caller's per-tensor norms are the same arithmetic.</summary>
+    public Tensor? GlobalGradNorm() => null;
+
     public bool AllBlocksActive => slots.All(s => s.Layout is null || s.Layout.ActiveBlocks == s.Layout.TotalBlocks);
 
     public OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true, Tensor? precomputedGradNorm = null)

@@ -22,11 +22,8 @@ public sealed class BsrAdamWStep(IBsrAdamW optimizer) : IOptimizerStep
         Optimizer.Step(learningRate, maxGradNorm, computeNorm: true,
             precomputedGradNorm is not null && Optimizer.AllBlocksActive ? precomputedGradNorm : null);
 
-    /// <summary>
-    /// The native optimizer's one-pass norm over every gradient element (frozen blocks included: its clipping
-    /// norm covers active blocks only); the reference leaves it to the caller.
-    /// </summary>
-    public Tensor? GlobalGradNorm() => Optimizer is NativeBsrAdamW native ? native.GlobalGradNorm() : null;
+    /// <summary>The optimizer's one-pass norm over every gradient element (its clipping norm covers active blocks only).</summary>
+    public Tensor? GlobalGradNorm() => Optimizer.GlobalGradNorm();
 
     public void ZeroGrad()
     {

@@ -31,6 +31,13 @@ public interface IBsrAdamW : IDisposable
     /// </param>
     OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true, Tensor? precomputedGradNorm = null);
 
+    /// <summary>
+    /// √Σg² over every element of every gradient (frozen blocks included: the norm a training loop reports and checks
+    /// for NaN), as a float32 scalar on the parameters' device, in one pass without a host sync; null when this
+    /// implementation has no such pass (the caller then computes it tensor by tensor).
+    /// </summary>
+    Tensor? GlobalGradNorm();
+
     /// <summary>Every block of every blocked parameter is active (the step then reads every gradient element).</summary>
     bool AllBlocksActive { get; }
 
