@@ -435,10 +435,7 @@ public:
             tiles = d_all_tiles_;
             ntiles = all_tile_count_;
         }
-        const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
-        check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
-        if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, tiles, ntiles, sum_);
-        check(cudaGetLastError(), "norm_kernel launch");
+        launch_norm(tiles, ntiles);
         sqrt_to_float_kernel<<<1, 1, 0, 0>>>(sum_, out);
         check(cudaGetLastError(), "sqrt_to_float_kernel launch");
     }
@@ -471,14 +468,8 @@ public:
             if (args.max_grad_norm > 0) s.clip = (float)std::min(1.0, args.max_grad_norm / (result.grad_norm + 1e-6));
         }
         const bool own_norm = want_norm && !given;
-        // A persistent grid of as many blocks as fit on the device at once.
-        const int blocks = (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
-        if (own_norm) {
-            check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
-            if (ntiles > 0) norm_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, sum_);
-            check(cudaGetLastError(), "norm_kernel launch");
-        }
-        if (ntiles > 0) adamw_kernel<<<blocks, kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, s, own_norm ? sum_ : nullptr);
+        if (own_norm) launch_norm(d_tiles_, ntiles);
+        if (ntiles > 0) adamw_kernel<<<persistent_blocks(ntiles), kThreads, 0, 0>>>(d_tensors_, d_tiles_, ntiles, s, own_norm ? sum_ : nullptr);
         check(cudaGetLastError(), "adamw_kernel launch");
         if (own_norm) {
             // The only wait of such a step: one copy into pinned memory after the update is queued,
@@ -496,6 +487,18 @@ public:
 
 private:
     void select() { check(cudaSetDevice(device_), "cudaSetDevice"); }
+
+    // A persistent grid of as many blocks as fit on the device at once (one warp per tile, grid-stride beyond).
+    int persistent_blocks(int64_t ntiles) const {
+        return (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
+    }
+
+    // Σg² over the tiles into sum_ (zeroed first), queued on the default stream.
+    void launch_norm(const Tile* tiles, int64_t ntiles) {
+        check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
+        if (ntiles > 0) norm_kernel<<<persistent_blocks(ntiles), kThreads, 0, 0>>>(d_tensors_, tiles, ntiles, sum_);
+        check(cudaGetLastError(), "norm_kernel launch");
+    }
 
     void upload(Plan& plan) {
         std::vector<DevTensor> tensors;
