@@ -10,7 +10,7 @@
 
 #include "../include/deltatui_native.h"
 #include "adamw_math.hpp"
-#include "host_elements.hpp"
+#include "elements.hpp"
 #include "rmsnorm.hpp"
 
 namespace dtn {

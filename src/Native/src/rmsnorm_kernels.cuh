@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "adamw_math.hpp"
+#include "elements.hpp"
 #include "rmsnorm.hpp"
 
 namespace dtn {
@@ -13,11 +14,6 @@ namespace rms {
 
 constexpr int kForwardThreads = 256;  // 8 rows per block, a warp per row
 constexpr int kBackwardThreads = 256;
-
-__device__ __forceinline__ float load(const float* p, int64_t i) { return p[i]; }
-__device__ __forceinline__ float load(const uint16_t* p, int64_t i) { return bf16_bits_to_float(p[i]); }
-__device__ __forceinline__ void store(float* p, int64_t i, float v) { p[i] = v; }
-__device__ __forceinline__ void store(uint16_t* p, int64_t i, float v) { p[i] = float_to_bf16_rne(v); }
 
 __device__ __forceinline__ float warp_sum(float v) {
     for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);

@@ -5,7 +5,7 @@
 
 #include "../include/deltatui_native.h"
 #include "adamw_math.hpp"
-#include "host_elements.hpp"
+#include "elements.hpp"
 #include "token_logprobs.hpp"
 
 namespace dtn {
