@@ -21,15 +21,7 @@
 #include <vector>
 
 #include "../src/adamw_math.hpp"
-
-#define CK(x)                                                                                              \
-    do {                                                                                                   \
-        cudaError_t e_ = (x);                                                                              \
-        if (e_ != cudaSuccess) {                                                                           \
-            fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_));             \
-            exit(1);                                                                                       \
-        }                                                                                                  \
-    } while (0)
+#include "lab_host.cuh"
 
 struct LabTensor {
     void* param;

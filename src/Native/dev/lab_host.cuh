@@ -1,4 +1,4 @@
-// Host helpers shared by the element-wise kernel labs (token_logprobs_v1.cu, rmsnorm_v1.cu): checked CUDA calls,
+// Host helpers shared by the kernel labs (lab.cuh of the BSR-AdamW versions, token_logprobs_v1.cu, rmsnorm_v1.cu): checked CUDA calls,
 // float32 / bf16 element conversion on the host, a small generator and the device-to-device copy ceiling.
 #pragma once
 #include <cuda_runtime.h>
@@ -10,7 +10,7 @@
 
 #include "../src/adamw_math.hpp"
 
-#define CK(x) do { cudaError_t e = (x); if (e != cudaSuccess) { std::printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e), __FILE__, __LINE__); std::exit(2); } } while (0)
+#define CK(x) do { cudaError_t e_ = (x); if (e_ != cudaSuccess) { std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_)); std::exit(1); } } while (0)
 
 template <typename T> float host_value(T x);
 template <> inline float host_value<float>(float x) { return x; }
