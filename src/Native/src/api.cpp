@@ -187,8 +187,7 @@ const std::vector<Tile>& Plan::every_element_tiles() {
                 for (int64_t c = 0; c < t.block_cols(); ++c) every_element_tiles_.push_back({(int32_t)i, (int32_t)r, (int32_t)c, -1});
         } else {
             const int64_t chunks = (t.rows * t.cols + kDenseChunk - 1) / kDenseChunk;
-            const int32_t marker = t.kind == DTN_KIND_BLOCKED ? kFlatChunk : 0;
-            for (int64_t c = 0; c < chunks; ++c) every_element_tiles_.push_back({(int32_t)i, marker, 0, (int32_t)c});
+            for (int64_t c = 0; c < chunks; ++c) every_element_tiles_.push_back({(int32_t)i, kFlatChunk, 0, (int32_t)c});
         }
     }
     return every_element_tiles_;
