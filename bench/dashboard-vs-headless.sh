@@ -26,12 +26,6 @@ common=("${args[@]}" --training.steps "${STEPS:-300}" --training.eval_every 1000
 # PIN (e.g. 0-7): both variants run on the same CPU cores (taskset), which takes the scheduler's placement out of
 # the spread between runs; the dashboard's threads then share those cores with training.
 pin=(); [ -n "${PIN:-}" ] && pin=(taskset -c "$PIN")
-stat() {  # label key -> value from the run's summary (median tokens/s after warm-up, or wall steps/s)
-  [ -f "$work/$1.json" ] || python3 bench/summarize_run.py "$work/runs/$1/metrics.jsonl" 0 "$1" --json "$work/$1.json" > /dev/null 2>> "$out/errors.log"
-  python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))[sys.argv[2]], 4))" "$work/$1.json" "$2" 2>/dev/null || echo nan
-}
-share() { python3 -c "import sys; print(f'{100*float(sys.argv[1]):.3f}')" "$1" 2>/dev/null || echo nan; }  # fraction -> %
-pct() { python3 -c "import sys; h,d=map(float,sys.argv[1:]); print(f'{100*(d-h)/h:+.1f} %')" "$1" "$2" 2>/dev/null || echo "?"; }
 : > "$out/pairs.txt"
 echo "| pair | first | headless tokens/s | dashboard tokens/s | difference | headless steps/s (wall) | dashboard steps/s (wall) | difference | process CPU, cores (headless / dashboard) | GC pauses, % of wall (headless / dashboard) | SM clock, MHz (headless / dashboard) | GPU busy, % (headless / dashboard) |" | tee "$out/table.md"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
@@ -56,14 +50,26 @@ for i in $(seq 1 "${PAIRS:-3}"); do
   # for being second.
   if (( i % 2 )); then first=headless; headless "$i"; sync; dashboard "$i"; else first=dashboard; dashboard "$i"; sync; headless "$i"; fi
   sync
-  h=$(stat "headless-$i" tokens_per_s); d=$(stat "dashboard-$i" tokens_per_s)
-  hw=$(stat "headless-$i" wall_steps_per_s); dw=$(stat "dashboard-$i" wall_steps_per_s)
-  hc=$(stat "headless-$i" process_cpu_cores); dc=$(stat "dashboard-$i" process_cpu_cores)
-  hg=$(stat "headless-$i" gc_pause_share); dg=$(stat "dashboard-$i" gc_pause_share)
-  hs=$(stat "headless-$i" sm_clock_mhz); ds=$(stat "dashboard-$i" sm_clock_mhz)
-  hu=$(stat "headless-$i" gpu_utilization_percent); du=$(stat "dashboard-$i" gpu_utilization_percent)
-  echo "| $i | $first | $(printf "%.0f" "$h") | $(printf "%.0f" "$d") | $(pct "$h" "$d") | $hw | $dw | $(pct "$hw" "$dw") | $hc / $dc | $(share "$hg") / $(share "$dg") | $hs / $ds | $hu / $du |" | tee -a "$out/table.md"
-  echo "$h $d $hw $dw" >> "$out/pairs.txt"  # after every pair, so that a run cut short by a time limit keeps its pairs
+  for run in "headless-$i" "dashboard-$i"; do
+    python3 bench/summarize_run.py "$work/runs/$run/metrics.jsonl" 0 "$run" --json "$work/$run.json" > /dev/null 2>> "$out/errors.log"
+  done
+  # One table row and one pairs.txt line (appended after every pair, so that a call cut short keeps its pairs).
+  python3 - "$work/headless-$i.json" "$work/dashboard-$i.json" "$i" "$first" "$out/pairs.txt" <<'PY' | tee -a "$out/table.md"
+import json, math, sys
+def load(path):
+    try: return json.load(open(path))
+    except (OSError, ValueError): return {}
+h, d = load(sys.argv[1]), load(sys.argv[2])
+get = lambda s, k: float(s.get(k, math.nan))
+diff = lambda k: f"{100 * (get(d, k) - get(h, k)) / get(h, k):+.1f} %"
+both = lambda k, f: f"{f(get(h, k))} / {f(get(d, k))}"
+print(f"| {sys.argv[3]} | {sys.argv[4]} | {get(h, 'tokens_per_s'):.0f} | {get(d, 'tokens_per_s'):.0f} | {diff('tokens_per_s')} | "
+      f"{get(h, 'wall_steps_per_s'):.4f} | {get(d, 'wall_steps_per_s'):.4f} | {diff('wall_steps_per_s')} | "
+      f"{both('process_cpu_cores', lambda v: f'{v:.4f}')} | {both('gc_pause_share', lambda v: f'{100 * v:.3f}')} | "
+      f"{both('sm_clock_mhz', lambda v: f'{v:.0f}')} | {both('gpu_utilization_percent', lambda v: f'{v:.1f}')} |")
+with open(sys.argv[5], "a") as pairs:
+    print(get(h, "tokens_per_s"), get(d, "tokens_per_s"), get(h, "wall_steps_per_s"), get(d, "wall_steps_per_s"), file=pairs)
+PY
   # The metrics of each run stay (compressed, a few hundred kB) for a look at step times; its checkpoint,
   # optimizer state and masks (gigabytes on the 270m shapes) do not.
   mkdir -p "$out/metrics"; for run in "headless-$i" "dashboard-$i"; do gzip -c "$work/runs/$run/metrics.jsonl" > "$out/metrics/$run.jsonl.gz" 2>/dev/null; done
