@@ -18,8 +18,8 @@ import argparse, sys
 import torch
 from safetensors.torch import load_file, save_file
 
-TOLERANCE = {"bfloat16": (2e-2, None), "float32": (1e-4, 0.999)}
-BF16_FLOOR_FACTOR, BF16_TOP1_SLACK = 1.25, 0.01
+FP32_REL_TOL, FP32_TOP1_TOL = 1e-4, 0.999
+BF16_REL_TOL, BF16_FLOOR_FACTOR, BF16_TOP1_SLACK = 2e-2, 1.25, 0.01
 
 
 def write_ids(a):
@@ -58,17 +58,15 @@ def compare(a):
     rel, agree = rel_error(ours, theirs), top1(ours, theirs)
     max_abs = (ours - theirs).abs().max().item()
     if a.dtype == "float32":
-        rel_tol, top1_tol = TOLERANCE["float32"]
-        ok = rel <= rel_tol and agree >= top1_tol
-        print(f"| float32 | logits {tuple(ours.shape)} | rel. L2 error {rel:.2e} (tol {rel_tol:g}) | max abs {max_abs:.3e} | "
-              f"top-1 agreement {100 * agree:.2f}% (tol {100 * top1_tol:g}%) | {'PASS' if ok else 'FAIL'} |")
+        ok = rel <= FP32_REL_TOL and agree >= FP32_TOP1_TOL
+        print(f"| float32 | logits {tuple(ours.shape)} | rel. L2 error {rel:.2e} (tol {FP32_REL_TOL:g}) | max abs {max_abs:.3e} | "
+              f"top-1 agreement {100 * agree:.2f}% (tol {100 * FP32_TOP1_TOL:g}%) | {'PASS' if ok else 'FAIL'} |")
         return 0 if ok else 1
     exact = logits_of(a.snapshot, torch.float32, ids)
     ours_rel, theirs_rel = rel_error(ours, exact), rel_error(theirs, exact)
     ours_top1, theirs_top1 = top1(ours, exact), top1(theirs, exact)
-    rel_tol = TOLERANCE["bfloat16"][0]
-    ok = rel <= rel_tol and ours_rel <= BF16_FLOOR_FACTOR * theirs_rel and ours_top1 >= theirs_top1 - BF16_TOP1_SLACK
-    print(f"| bfloat16 | logits {tuple(ours.shape)} | vs transformers bf16: rel. L2 error {rel:.2e} (tol {rel_tol:g}), "
+    ok = rel <= BF16_REL_TOL and ours_rel <= BF16_FLOOR_FACTOR * theirs_rel and ours_top1 >= theirs_top1 - BF16_TOP1_SLACK
+    print(f"| bfloat16 | logits {tuple(ours.shape)} | vs transformers bf16: rel. L2 error {rel:.2e} (tol {BF16_REL_TOL:g}), "
           f"max abs {max_abs:.3e}, top-1 agreement {100 * agree:.2f}% | vs exact (transformers fp32): rel. error ours "
           f"{ours_rel:.2e}, theirs {theirs_rel:.2e} (ours <= {BF16_FLOOR_FACTOR:g}x theirs); top-1 ours {100 * ours_top1:.2f}%, "
           f"theirs {100 * theirs_top1:.2f}% (ours >= theirs - {100 * BF16_TOP1_SLACK:g}) | {'PASS' if ok else 'FAIL'} |")
@@ -81,7 +79,7 @@ def main():
     i = sub.add_parser("ids"); i.add_argument("out"); i.add_argument("--batch", type=int, default=2)
     i.add_argument("--length", type=int, default=256); i.add_argument("--vocab", type=int, default=262144)
     c = sub.add_parser("compare"); c.add_argument("snapshot"); c.add_argument("ids"); c.add_argument("ours")
-    c.add_argument("--dtype", choices=list(TOLERANCE), default="bfloat16")
+    c.add_argument("--dtype", choices=["bfloat16", "float32"], default="bfloat16")
     a = p.parse_args()
     if a.cmd == "ids":
         write_ids(a)

@@ -31,6 +31,9 @@ common=(--config configs/gemma-3-270m-it.json --headless --model.path "$work/g27
         --data.path "$work/pairs.jsonl" --data.max_length 512 --training.batch_size 8 --run.output_root "$work/runs"
         --masks.output_dir "$work/masks" --telemetry.interval_ms 500 --training.eval_every 100000
         --masks.mask_interval 100000 --delta.delta_interval 100000 --checkpoint.save_every 100000)
+discard() {  # label: a run's outputs (checkpoints, final model, masks)
+  rm -rf "$work/runs/$1" "$work/final_checkpoint/$1" "$work/masks/$1"
+}
 ours() {  # label reference extra-args...
   local label=$1 reference=$2; shift 2
   local start; start=$(date +%s.%N)
@@ -40,7 +43,7 @@ ours() {  # label reference extra-args...
     --parameters "$params" --reference "$reference" --json "$out/$label.json" >> "$out/table.md" 2>> "$out/$label.log" \
     || echo "| ours ($label) | failed: see $label.log | | | | | |" >> "$out/table.md"
   # Only the adamw run's checkpoint is checked below; the others' outputs (gigabytes each) go once summarised.
-  [ "$label" = adamw ] || rm -rf "$work/runs/$label" "$(dirname "$work/runs")/final_checkpoint/$label" "$work/masks/$label"
+  [ "$label" = adamw ] || discard "$label"
 }
 # A kind named twice in RUNS runs twice (labels -2, -3, ...): alternating kinds shows the spread between processes.
 declare -A seen=()
@@ -71,12 +74,12 @@ if [ -z "${SKIP_PROFILE:-}" ]; then
     cp "$work/runs/profile-$kind/profile.json" "$out/profile-$kind.json" 2>/dev/null
     { echo; echo "profile ($kind, frozen reference; CUDA-synchronised ms per phase, median after warm-up):"
       cat "$out/profile-$kind.json" 2>/dev/null || tail -20 "$out/profile-$kind.log"; } >> "$out/table.md"
-    rm -rf "$work/runs/profile-$kind" "$(dirname "$work/runs")/final_checkpoint/profile-$kind" "$work/masks/profile-$kind"
+    discard "profile-$kind"
   done
 fi
 
 if [ -z "${SKIP_CHECK:-}" ]; then
-  final=$(dirname "$work/runs")/final_checkpoint/adamw
+  final=$work/final_checkpoint/adamw
   { echo; echo "final checkpoint of the adamw run ($final) in transformers vs our logits:"; } >> "$out/table.md"
   python3 bench/check_checkpoint.py ids "$work/ids.safetensors" --batch 2 --length 256
   # Both norm paths: the TorchSharp norms (the logits command's default) and the fused kernels training uses on a GPU.

@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # What has not been measured on a GPU yet, in one call on the GPU machine (inside the prepared environment:
 # .NET runtime, the machine's libtorch; see bench/dpo-compare.sh). Sections (env SECTIONS, default all):
-#   native   rebuild libdeltatui_native with the CUDA token log-prob kernels (-DDTN_TOKEN_LOGPROBS_CUDA=ON)
-#            into the app folder
 #   tokenlab src/Native/dev/token_logprobs_v1.cu: validation against float64 and timings
 #   rmslab   src/Native/dev/rmsnorm_v1.cu: validation against float64 and timings
 #   tests    the GPU-trait tests (BSR-AdamW CUDA backend, token log-probs on CUDA, telemetry)
@@ -14,16 +12,10 @@
 set -uo pipefail
 out=${OUT:-/tmp/gpu-pending}; mkdir -p "$out"
 appdir=${APPDIR:-.gpu/app}
-sections=${SECTIONS:-native tokenlab rmslab tests lab dpo dash long}
+sections=${SECTIONS:-tokenlab rmslab tests lab dpo dash long}
 has() { [[ " $sections " == *" $1 "* ]]; }
 say() { echo "$@" | tee -a "$out/summary.md"; }
 say "card: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1); $(date -u +%F)"
-if has native; then
-  cmake -S src/Native -B /tmp/native-tlp -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 -DDTN_TOKEN_LOGPROBS_CUDA=ON \
-    > "$out/native.log" 2>&1 && cmake --build /tmp/native-tlp -j 16 >> "$out/native.log" 2>&1 \
-    && cp /tmp/native-tlp/libdeltatui_native.so "$appdir/" && say "native: built with the token log-prob kernels" \
-    || { say "native: BUILD FAILED (native.log)"; tail -30 "$out/native.log"; }
-fi
 if has tokenlab; then
   (cd src/Native/dev && nvcc -O3 -std=c++17 -arch=sm_90 --default-stream legacy token_logprobs_v1.cu -o /tmp/tlp) > "$out/tokenlab.log" 2>&1 \
     && timeout 120 /tmp/tlp >> "$out/tokenlab.log" 2>&1
@@ -53,7 +45,8 @@ if has dash; then
   { echo; echo "dashboard vs headless (270m shapes, batches of 8 preference pairs x 512 tokens):"; } >> "$out/summary.md"
   # A pair on an H200: two runs of about 40 s (start, eval, final saves: the checkpoint alone takes 17 s) plus
   # 0.1 s a step; 108-119 s at 200 steps.
-  APP=$appdir/DeltaTui.dll OUT=$out/dash PAIRS=${PAIRS:-4} STEPS=${DASH_STEPS:-300} timeout $(( ${PAIRS:-4} * 2 * (40 + ${DASH_STEPS:-300} / 10) + 30 )) bash bench/dashboard-vs-headless.sh \
+  pairs=${PAIRS:-4} steps=${DASH_STEPS:-300}
+  APP=$appdir/DeltaTui.dll OUT=$out/dash PAIRS=$pairs STEPS=$steps timeout $(( pairs * 2 * (40 + steps / 10) + 30 )) bash bench/dashboard-vs-headless.sh \
     --config configs/gemma-3-270m-it.json --model.path "$work/g270" --tokenizer.path byte --data.path "$work/pairs.jsonl" \
     --data.max_length 512 --training.batch_size 8 --optimizer.type adamw --telemetry.interval_ms 500 \
     --masks.mask_interval 100000 --delta.delta_interval 100000 --checkpoint.save_every 100000 > /dev/null 2>&1

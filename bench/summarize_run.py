@@ -41,18 +41,21 @@ if not steps:
 last_step = steps[-1][0]
 peak = max((m for t, m in samples if t <= last_step), default=0)  # while training steps ran
 peak_all = max((m for _, m in samples), default=0)  # incl. the final masks, scores and checkpoint
+# The steady window: every step after the first five (CUDA start-up, the allocator's first growth), when there are more.
+warmup = 5 if len(steps) > 6 else 0
+window = steps[warmup:]
+inside_window = lambda t: window[0][0] <= t <= window[-1][0]
 gaps = [b[0] - a_[0] for a_, b in zip(steps, steps[1:])]
-times = gaps[4:] or gaps or [float("nan")]
-tps = [m["tokens_per_second"] for _, m in (steps[5:] or steps) if "tokens_per_second" in m]
+times = gaps[max(warmup - 1, 0):] or [float("nan")]  # each window step's time, from the step before it
+tps = [m["tokens_per_second"] for _, m in window if "tokens_per_second" in m]
 step_s = statistics.median(times)
 tok_s = statistics.median(tps) if tps else float("nan")
 # Steps per second of wall time over the same window: includes whatever happens between steps (events, sinks,
 # a dashboard's share of the process), which the per-step tokens/s leaves out.
-window = steps[5:] if len(steps) > 6 else steps
 wall_steps_s = (len(window) - 1) / (window[-1][0] - window[0][0]) if len(window) > 1 and window[-1][0] > window[0][0] else float("nan")
 # Over the same window, from the telemetry's host snapshots: the process's CPU use in cores and the share of wall
 # time its garbage collections paused its threads (the ways a dashboard in the same process can cost training).
-inside = [h for h in hosts if window[0][0] <= h[0] <= window[-1][0]]
+inside = [h for h in hosts if inside_window(h[0])]
 if len(inside) >= 2 and inside[-1][0] > inside[0][0]:
     span = inside[-1][0] - inside[0][0]
     cpu_cores = (inside[-1][1] - inside[0][1]) / span
@@ -62,7 +65,7 @@ else:
 # The card's SM clock, utilisation and power over the window: runs of the same build differ by a few per cent, and
 # the clock the card chose (boost, power, temperature) is the first suspect.
 def window_mean(column):
-    values = [c[column] for c in clocks if window[0][0] <= c[0] <= window[-1][0] and c[column] is not None]
+    values = [c[column] for c in clocks if inside_window(c[0]) and c[column] is not None]
     return statistics.fmean(values) if values else float("nan")
 sm_clock, gpu_util, power = window_mean(1), window_mean(2), window_mean(3)
 per_token = 6 if a.reference == "precomputed" else 8
