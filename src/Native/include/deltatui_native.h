@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define DTN_API __attribute__((visibility("default")))
-#define DTN_ABI_VERSION 5
+#define DTN_ABI_VERSION 6
 
 enum dtn_status {
     DTN_OK = 0,
@@ -125,6 +125,20 @@ DTN_API int dtn_plan_grad_norm(dtn_plan* plan, void* const* params, const void* 
  * global norm a training loop reports and checks for NaN while only some blocks train (the update's own
  * clipping norm stays the active blocks' one). Same memory, stream and pointer rules. */
 DTN_API int dtn_plan_global_grad_norm(dtn_plan* plan, void* const* params, const void* const* grads, float* out_norm);
+
+/* Zeroes every element of every gradient the plan knows (frozen blocks included), in place: what a training loop
+ * does before each backward, in one launch instead of one per tensor. The gradients are the caller's buffers; the
+ * plan only writes zeros into them. Same pointer rules (both NULL: the pointers of the last call); CUDA: queued on
+ * the legacy default stream, nothing waits. */
+DTN_API int dtn_plan_zero_grads(dtn_plan* plan, void* const* params, const void* const* grads);
+
+/* accumulators[i] = keep * accumulators[i] + weight * grad_i^2, element by element, for every tensor i of the plan
+ * whose accumulator is not NULL (float32, rows x cols contiguous on the plan's device, the gradient's elements in
+ * row-major order): a running mean of squared gradients (Fisher) in one launch over every gradient element. The
+ * product keep * a is rounded to float32 before weight * g * g is added, as two in-place tensor ops would. keep and
+ * weight are rounded to float32. Same pointer and stream rules as dtn_plan_zero_grads. */
+DTN_API int dtn_plan_accumulate_squares(dtn_plan* plan, void* const* params, const void* const* grads,
+                                        float* const* accumulators, double keep, double weight);
 
 /* Replaces the active blocks of one blocked tensor. Blocks kept keep their moments (and master),
  * new blocks start with zero moments (master from the current weights), dropped blocks are freed. */

@@ -48,6 +48,13 @@ DTN_HD float adamw_element(float p, float g, float& m, float& v, const AdamScala
     return p + (s.neg_step_size * m) / denom;
 }
 
+// One update of a running mean of squares (Fisher): keep · a rounded to fp32 first, then weight · x · x added, in
+// the order of torch's mul_(keep) followed by addcmul_(x, x, weight).
+DTN_HD float square_step(float a, float x, float keep, float weight) {
+    const float kept = a * keep;
+    return kept + (weight * x) * x;
+}
+
 DTN_HD float bf16_bits_to_float(uint16_t b) {
     uint32_t u = (uint32_t)b << 16;
     float f;

@@ -1,5 +1,6 @@
 // The C ABI: validation, error capture and plan bookkeeping. Backends do the arithmetic.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -325,6 +326,26 @@ int dtn_plan_grad_norm(dtn_plan* handle, void* const* params, const void* const*
 
 int dtn_plan_global_grad_norm(dtn_plan* handle, void* const* params, const void* const* grads, float* out_norm) {
     return plan_grad_norm(handle, params, grads, out_norm, true);
+}
+
+int dtn_plan_zero_grads(dtn_plan* handle, void* const* params, const void* const* grads) {
+    return guarded([&] {
+        auto* plan = reinterpret_cast<dtn::Plan*>(handle);
+        if (!plan) fail(DTN_ERR_INVALID_ARGUMENT, "plan is null");
+        use_pointers(plan, params, grads);
+        plan->backend->zero_grads(*plan);
+    });
+}
+
+int dtn_plan_accumulate_squares(dtn_plan* handle, void* const* params, const void* const* grads, float* const* accumulators,
+                                double keep, double weight) {
+    return guarded([&] {
+        auto* plan = reinterpret_cast<dtn::Plan*>(handle);
+        if (!plan || !accumulators) fail(DTN_ERR_INVALID_ARGUMENT, "plan or accumulators is null");
+        if (!std::isfinite(keep) || !std::isfinite(weight)) fail(DTN_ERR_INVALID_ARGUMENT, "keep and weight must be finite");
+        use_pointers(plan, params, grads);
+        plan->backend->accumulate_squares(*plan, accumulators, (float)keep, (float)weight);
+    });
 }
 
 int dtn_plan_set_active(dtn_plan* handle, int32_t tensor_index, const int32_t* row_ptr, const int32_t* col_idx,

@@ -166,6 +166,42 @@ public:
         *out = (float)std::sqrt(sum_of_squares(plan, every_element ? plan.every_element_tiles() : plan.tiles));
     }
 
+    void zero_grads(Plan& plan) override {
+        const std::vector<Tile>& tiles = plan.every_element_tiles();
+        const int64_t ntiles = (int64_t)tiles.size();
+#pragma omp parallel for schedule(dynamic, 8)
+        for (int64_t i = 0; i < ntiles; ++i) {
+            const Tile& tile = tiles[(size_t)i];
+            const TensorEntry& t = plan.tensors[(size_t)tile.tensor];
+            const TileView v = view_of(t, tile);
+            const int64_t esz = t.dtype == DTN_FLOAT32 ? 4 : 2;
+            // The plan reads gradients; zeroing them is the one write it makes, asked for by the caller.
+            char* g = static_cast<char*>(const_cast<void*>(t.grad));
+            for (int64_t r = 0; r < v.nr; ++r) std::memset(g + ((v.r0 + r) * t.grad_ld + v.c0) * esz, 0, (size_t)(v.nc * esz));
+        }
+    }
+
+    void accumulate_squares(Plan& plan, float* const* accumulators, float keep, float weight) override {
+        const std::vector<Tile>& tiles = plan.every_element_tiles();
+        const int64_t ntiles = (int64_t)tiles.size();
+#pragma omp parallel for schedule(dynamic, 8)
+        for (int64_t i = 0; i < ntiles; ++i) {
+            const Tile& tile = tiles[(size_t)i];
+            float* acc = accumulators[tile.tensor];
+            if (!acc) continue;
+            const TensorEntry& t = plan.tensors[(size_t)tile.tensor];
+            const TileView v = view_of(t, tile);
+            for (int64_t r = 0; r < v.nr; ++r) {
+                float* a = acc + (v.r0 + r) * t.cols + v.c0;
+                const int64_t g0 = (v.r0 + r) * t.grad_ld + v.c0;
+                for (int64_t c = 0; c < v.nc; ++c) {
+                    const float x = load(t.grad, t.dtype, g0 + c);
+                    a[c] = square_step(a[c], x, keep, weight);
+                }
+            }
+        }
+    }
+
 private:
     // Σ g² over the tiles in double (NaN and Inf propagate).
     static double sum_of_squares(const Plan& plan, const std::vector<Tile>& tiles) {

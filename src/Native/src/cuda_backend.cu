@@ -273,6 +273,90 @@ __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __rest
     }
 }
 
+// Zeroes every gradient element: one warp per tile of Plan::every_element_tiles; contiguous chunks with 16-byte
+// stores where aligned.
+__global__ void __launch_bounds__(kThreads) zero_grads_kernel(const DevTensor* __restrict__ tensors,
+                                                              const Tile* __restrict__ tiles, int64_t ntiles) {
+    const int lane = threadIdx.x & 31;
+    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
+    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
+    for (int64_t w = warp; w < ntiles; w += nwarps) {
+        const Tile tile = tiles[w];
+        const DevTensor& t = tensors[tile.tensor];
+        const TileGeom g = geom(t, tile);
+        // The plan reads gradients; zeroing them is the one write it makes, asked for by the caller.
+        void* grad = const_cast<void*>(t.grad);
+        const int64_t esz = t.dtype == DTN_FLOAT32 ? 4 : 2;
+        if (g.b == 0) {
+            char* base = static_cast<char*>(grad) + g.c0 * esz;
+            const int64_t vectors = ((reinterpret_cast<uintptr_t>(base) & 15) == 0) ? g.nc * esz / 16 : 0;
+            for (int64_t q = lane; q < vectors; q += 32) reinterpret_cast<uint4*>(base)[q] = make_uint4(0, 0, 0, 0);
+            for (int64_t e = vectors * 16 / esz + lane; e < g.nc; e += 32) {
+                if (t.dtype == DTN_FLOAT32) static_cast<float*>(grad)[g.c0 + e] = 0.0f;
+                else static_cast<uint16_t*>(grad)[g.c0 + e] = 0;
+            }
+        } else {
+            const int64_t n = g.nr * g.nc;
+            for (int64_t e = lane; e < n; e += 32) {
+                const int64_t i = (g.r0 + e / g.nc) * t.grad_ld + g.c0 + e % g.nc;
+                if (t.dtype == DTN_FLOAT32) static_cast<float*>(grad)[i] = 0.0f;
+                else static_cast<uint16_t*>(grad)[i] = 0;
+            }
+        }
+    }
+}
+
+// acc = keep · acc + weight · g² over every gradient element of the tensors that have an accumulator (contiguous
+// fp32 in the gradient's row-major order): one warp per tile of Plan::every_element_tiles, 16-byte accumulator
+// vectors where a chunk's accumulator and gradient are aligned.
+__global__ void __launch_bounds__(kThreads) accumulate_squares_kernel(const DevTensor* __restrict__ tensors,
+                                                                      float* const* __restrict__ accumulators,
+                                                                      const Tile* __restrict__ tiles, int64_t ntiles,
+                                                                      float keep, float weight) {
+    const int lane = threadIdx.x & 31;
+    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
+    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
+    for (int64_t w = warp; w < ntiles; w += nwarps) {
+        const Tile tile = tiles[w];
+        float* acc = accumulators[tile.tensor];
+        if (!acc) continue;
+        const DevTensor& t = tensors[tile.tensor];
+        const TileGeom g = geom(t, tile);
+        if (g.b == 0) {
+            float* a = acc + g.c0;
+            const bool fp32 = t.dtype == DTN_FLOAT32;
+            const char* gbase = static_cast<const char*>(t.grad) + g.c0 * (fp32 ? 4 : 2);
+            const bool aligned = (reinterpret_cast<uintptr_t>(a) & 15) == 0 && (reinterpret_cast<uintptr_t>(gbase) & (fp32 ? 15 : 7)) == 0;
+            const int64_t vectors = aligned ? g.nc / 4 : 0;
+            for (int64_t q = lane; q < vectors; q += 32) {
+                float4 x;
+                if (fp32) {
+                    x = __ldg(reinterpret_cast<const float4*>(gbase) + q);
+                } else {
+                    const uint2 raw = __ldg(reinterpret_cast<const uint2*>(gbase) + q);
+                    x = make_float4(bf16_bits_to_float((uint16_t)(raw.x & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.x >> 16)),
+                                    bf16_bits_to_float((uint16_t)(raw.y & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.y >> 16)));
+                }
+                float4 v = reinterpret_cast<float4*>(a)[q];
+                v.x = square_step(v.x, x.x, keep, weight);
+                v.y = square_step(v.y, x.y, keep, weight);
+                v.z = square_step(v.z, x.z, keep, weight);
+                v.w = square_step(v.w, x.w, keep, weight);
+                reinterpret_cast<float4*>(a)[q] = v;
+            }
+            for (int64_t e = vectors * 4 + lane; e < g.nc; e += 32)
+                a[e] = square_step(a[e], load_elem(t.grad, t.dtype, g.c0 + e), keep, weight);
+        } else {
+            const int64_t n = g.nr * g.nc;
+            for (int64_t e = lane; e < n; e += 32) {
+                const int64_t r = g.r0 + e / g.nc, c = g.c0 + e % g.nc;
+                float& a = acc[r * t.cols + c];
+                a = square_step(a, load_elem(t.grad, t.dtype, r * t.grad_ld + c), keep, weight);
+            }
+        }
+    }
+}
+
 // Builds state for a new active set: kept blocks copied, fresh blocks zero moments and master
 // from the weights. One warp per block.
 __global__ void fill_kernel(DevTensor t, const BlockSource* __restrict__ sources, int64_t count, const float* old_m,
@@ -357,6 +441,7 @@ public:
         cudaFree(d_tensors_);
         cudaFree(d_tiles_);
         cudaFree(d_all_tiles_);
+        cudaFree(d_accumulators_);
         cudaFree(sum_);
         cudaFreeHost(readback_);
     }
@@ -383,7 +468,8 @@ public:
     }
     void tables_changed() override { dirty_ = true; }
     int64_t table_bytes() const override {
-        return (tile_capacity_ + all_tile_count_) * (int64_t)sizeof(Tile) + tensor_capacity_ * (int64_t)sizeof(DevTensor);
+        return (tile_capacity_ + all_tile_count_) * (int64_t)sizeof(Tile) + tensor_capacity_ * (int64_t)sizeof(DevTensor) +
+               accumulator_capacity_ * (int64_t)sizeof(float*);
     }
 
     void fill_state(const TensorEntry& t, const std::vector<BlockSource>& sources, const float* old_m, const float* old_v,
@@ -420,24 +506,40 @@ public:
         const Tile* tiles = d_tiles_;
         int64_t ntiles = (int64_t)plan.tiles.size();
         if (every_element) {
-            const std::vector<Tile>& all = plan.every_element_tiles();
-            if (!d_all_tiles_ && !all.empty()) {
-                // Shapes never change, so neither does this list: uploaded once, and kept only once it is complete
-                // (a half-made list would sum nothing and report a norm of 0).
-                Tile* uploaded = nullptr;
-                check(cudaMalloc(&uploaded, all.size() * sizeof(Tile)), "cudaMalloc(tables)");
-                const cudaError_t e = cudaMemcpy(uploaded, all.data(), all.size() * sizeof(Tile), cudaMemcpyHostToDevice);
-                if (e != cudaSuccess) cudaFree(uploaded);
-                check(e, "upload tiles");
-                d_all_tiles_ = uploaded;
-                all_tile_count_ = (int64_t)all.size();
-            }
-            tiles = d_all_tiles_;
+            tiles = all_tiles(plan);
             ntiles = all_tile_count_;
         }
         launch_norm(tiles, ntiles);
         sqrt_to_float_kernel<<<1, 1, 0, 0>>>(sum_, out);
         check(cudaGetLastError(), "sqrt_to_float_kernel launch");
+    }
+
+    void zero_grads(Plan& plan) override {
+        select();
+        if (dirty_) upload(plan);
+        const Tile* tiles = all_tiles(plan);
+        if (all_tile_count_ > 0) zero_grads_kernel<<<persistent_blocks(all_tile_count_), kThreads, 0, 0>>>(d_tensors_, tiles, all_tile_count_);
+        check(cudaGetLastError(), "zero_grads_kernel launch");
+    }
+
+    void accumulate_squares(Plan& plan, float* const* accumulators, float keep, float weight) override {
+        select();
+        if (dirty_) upload(plan);
+        const Tile* tiles = all_tiles(plan);
+        // The accumulators (a run's Fisher buffers) stay where they are from step to step: their table is uploaded
+        // when one moved, and read from device memory otherwise.
+        const size_t n = plan.tensors.size();
+        if (accumulators_.size() != n || !std::equal(accumulators, accumulators + n, accumulators_.begin())) {
+            ensure(d_accumulators_, accumulator_capacity_, (int64_t)n);
+            accumulators_.clear();
+            const cudaError_t e = cudaMemcpy(d_accumulators_, accumulators, std::max<size_t>(n, 1) * sizeof(float*), cudaMemcpyHostToDevice);
+            check(e, "upload accumulators");
+            accumulators_.assign(accumulators, accumulators + n);
+        }
+        if (all_tile_count_ > 0)
+            accumulate_squares_kernel<<<persistent_blocks(all_tile_count_), kThreads, 0, 0>>>(d_tensors_, d_accumulators_, tiles,
+                                                                                           all_tile_count_, keep, weight);
+        check(cudaGetLastError(), "accumulate_squares_kernel launch");
     }
 
     void step(Plan& plan, const dtn_step_args& args, dtn_step_result& result) override {
@@ -493,6 +595,22 @@ private:
         return (int)std::max<int64_t>(1, std::min<int64_t>((ntiles + kWarps - 1) / kWarps, (int64_t)sm_count_ * blocks_per_sm_));
     }
 
+    // Plan::every_element_tiles on the device. Shapes never change, so neither does this list: uploaded once, and
+    // kept only once it is complete (a half-made list would sum nothing and report a norm of 0).
+    const Tile* all_tiles(Plan& plan) {
+        const std::vector<Tile>& all = plan.every_element_tiles();
+        if (!d_all_tiles_ && !all.empty()) {
+            Tile* uploaded = nullptr;
+            check(cudaMalloc(&uploaded, all.size() * sizeof(Tile)), "cudaMalloc(tables)");
+            const cudaError_t e = cudaMemcpy(uploaded, all.data(), all.size() * sizeof(Tile), cudaMemcpyHostToDevice);
+            if (e != cudaSuccess) cudaFree(uploaded);
+            check(e, "upload tiles");
+            d_all_tiles_ = uploaded;
+            all_tile_count_ = (int64_t)all.size();
+        }
+        return d_all_tiles_;
+    }
+
     // Σg² over the tiles into sum_ (zeroed first), queued on the default stream.
     void launch_norm(const Tile* tiles, int64_t ntiles) {
         check(cudaMemsetAsync(sum_, 0, sizeof(double), 0), "cudaMemsetAsync(norm)");
@@ -535,8 +653,10 @@ private:
     Readback* readback_ = nullptr;
     DevTensor* d_tensors_ = nullptr;
     Tile* d_tiles_ = nullptr;
-    Tile* d_all_tiles_ = nullptr;  // Plan::every_element_tiles, for the global norm
-    int64_t tensor_capacity_ = 0, tile_capacity_ = 0, all_tile_count_ = 0;
+    Tile* d_all_tiles_ = nullptr;  // Plan::every_element_tiles: the global norm, zeroing, squares
+    float** d_accumulators_ = nullptr;
+    std::vector<float*> accumulators_;  // what d_accumulators_ holds
+    int64_t tensor_capacity_ = 0, tile_capacity_ = 0, all_tile_count_ = 0, accumulator_capacity_ = 0;
     bool dirty_ = true;
 };
 

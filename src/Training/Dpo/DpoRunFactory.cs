@@ -85,7 +85,7 @@ public static class DpoRunFactory
             options.Masks.Granularity == ConfigMaskGranularity.Block ? Masks.MaskGranularity.Block : Masks.MaskGranularity.Element,
             options.Masks.BlockSize, options.Masks.HybridFloor);
         var workbench = new MaskWorkbench(named, new ScoreParticipation(options.Masks.IncludeEmbeddings), maskOptions, optimizer.MomentumScore,
-            Path.GetFullPath(Path.Combine(options.Masks.OutputDir, runName)), modelId, theta0);
+            Path.GetFullPath(Path.Combine(options.Masks.OutputDir, runName)), modelId, theta0, optimizer.TryAccumulateGradientSquares);
 
         var totalSteps = options.Training.Steps > 0
             ? options.Training.Steps

@@ -22,12 +22,17 @@ public sealed class ScoreTracker : IDisposable
     private readonly Dictionary<string, Tensor> _parameters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _fisher = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _momentum = new(StringComparer.Ordinal);
+    private readonly List<(string Name, Tensor Accumulator)> _fisherByName = [];
+    private readonly GradientSquaresPass? _onePass;
     private readonly bool _ownsTheta0;
 
     /// <param name="parameters">Named parameters (e.g. the model's named_parameters()); not owned.</param>
     /// <param name="theta0">The run's θ0, holding at least the participating tensors (not owned); null snapshots them now into one this tracker owns.</param>
-    public ScoreTracker(IEnumerable<NamedTensor> parameters, ScoreParticipation? participation = null, Theta0? theta0 = null)
+    /// <param name="onePass">Folds every gradient into Fisher in one pass where it can (the native optimizer); null: per tensor.</param>
+    public ScoreTracker(IEnumerable<NamedTensor> parameters, ScoreParticipation? participation = null, Theta0? theta0 = null,
+        GradientSquaresPass? onePass = null)
     {
+        _onePass = onePass;
         participation ??= ScoreParticipation.Default;
         var scored = parameters.Where(p => participation.Includes(p.Name, p.Tensor.shape)).ToList();
         if (theta0 is null)
@@ -45,6 +50,8 @@ public sealed class ScoreTracker : IDisposable
             _names.Add(name);
             _parameters[name] = parameter;
             _fisher[name] = zeros(parameter.shape, ScalarType.Float32, parameter.device);
+            // Fisher buffers are never replaced (a resume copies into them), so this list stays valid.
+            _fisherByName.Add((name, _fisher[name]));
         }
     }
 
@@ -56,9 +63,21 @@ public sealed class ScoreTracker : IDisposable
     /// <summary>How many gradients the Fisher mean covers.</summary>
     public long FisherSteps { get; private set; }
 
-    /// <summary>Folds each participating parameter's current .grad into the Fisher mean; a missing grad counts as zero.</summary>
+    /// <summary>
+    /// Folds each participating parameter's current .grad into the Fisher mean; a missing grad counts as zero. In
+    /// one pass where the tracker has one and it can (every gradient present), else two tensor ops per parameter.
+    /// </summary>
     public void AccumulateGradients()
     {
+        if (_onePass is not null && _fisherByName.Count > 0)
+        {
+            var steps = FisherSteps + 1;
+            if (_onePass(_fisherByName, (steps - 1) / (double)steps, 1.0 / steps))
+            {
+                FisherSteps = steps;
+                return;
+            }
+        }
         var gradients = new Dictionary<string, Tensor?>(StringComparer.Ordinal);
         foreach (var name in _names) gradients[name] = _parameters[name].grad;
         AccumulateGradients(gradients);

@@ -33,6 +33,13 @@ internal static unsafe partial class NativeMethods
     internal static partial int dtn_plan_global_grad_norm(BsrAdamWPlanHandle plan, void** parameters, void** grads, float* norm);
 
     [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_zero_grads(BsrAdamWPlanHandle plan, void** parameters, void** grads);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int dtn_plan_accumulate_squares(BsrAdamWPlanHandle plan, void** parameters, void** grads, float** accumulators,
+        double keep, double weight);
+
+    [LibraryImport(LibraryName)]
     internal static partial int dtn_rmsnorm(int deviceType, int deviceIndex, int dtype, void* x, void* weight, long rows, long cols,
         double eps, void* y, float* rstd);
 

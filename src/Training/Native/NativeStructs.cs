@@ -58,7 +58,7 @@ internal struct DtnStepResult
 
 internal static class DtnConstants
 {
-    public const int AbiVersion = 5;
+    public const int AbiVersion = 6;
     public const int DeviceCpu = 0;
     public const int DeviceCuda = 1;
     public const int KindBlocked = 0;

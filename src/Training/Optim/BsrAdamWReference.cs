@@ -35,6 +35,12 @@ public sealed class BsrAdamWReference : IBsrAdamW
     /// <summary>The reference has no one-pass norm: the caller's per-tensor norms are the same arithmetic.</summary>
     public Tensor? GlobalGradNorm() => null;
 
+    /// <summary>The reference has no one-pass zeroing: the caller's per-tensor zero_ is the same thing.</summary>
+    public bool TryZeroGradients() => false;
+
+    /// <summary>The reference has no one-pass accumulation: the caller's per-tensor ops are the same arithmetic.</summary>
+    public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight) => false;
+
     public bool AllBlocksActive => slots.All(s => s.Layout is null || s.Layout.ActiveBlocks == s.Layout.TotalBlocks);
 
     public OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true, Tensor? precomputedGradNorm = null)

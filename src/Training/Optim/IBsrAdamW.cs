@@ -38,6 +38,20 @@ public interface IBsrAdamW : IDisposable
     /// </summary>
     Tensor? GlobalGradNorm();
 
+    /// <summary>
+    /// Zeroes every parameter's gradient in place in one pass; false when this implementation has no such pass or a
+    /// parameter has no gradient yet (nothing is changed then, and the caller zeroes tensor by tensor).
+    /// </summary>
+    bool TryZeroGradients();
+
+    /// <summary>
+    /// For each (parameter name, accumulator): accumulator = keep · accumulator + weight · grad², element by element,
+    /// in one pass over the gradients without a host sync (a running mean of squared gradients: Fisher). Accumulators
+    /// are float32, contiguous, of the parameter's shape and device. False when this implementation has no such pass,
+    /// a name is not one of its parameters or a parameter has no gradient; nothing is changed then.
+    /// </summary>
+    bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight);
+
     /// <summary>Every block of every blocked parameter is active (the step then reads every gradient element).</summary>
     bool AllBlocksActive { get; }
 

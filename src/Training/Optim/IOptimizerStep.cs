@@ -34,6 +34,13 @@ public interface IOptimizerStep : IDisposable
     void ZeroGrad();
 
     /// <summary>
+    /// For each (parameter name, accumulator): accumulator = keep · accumulator + weight · grad² in one pass over the
+    /// gradients, without a host sync, when this optimizer can (the native one: one launch instead of two ops per
+    /// tensor). False when it cannot; nothing is changed then and the caller does it tensor by tensor.
+    /// </summary>
+    bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight);
+
+    /// <summary>
     /// Momentum score |m̂| / (√v̂ + ε) of a parameter, full shape, fp32, on the parameter's device
     /// (zero where the optimizer holds no state: frozen blocks, before the first step).
     /// </summary>

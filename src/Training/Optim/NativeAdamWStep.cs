@@ -78,6 +78,10 @@ public sealed class NativeAdamWStep : IOptimizerStep
 
     public void ZeroGrad() => inner.ZeroGrad();
 
+    /// <remarks>Parameters that need no gradient are not in the plan; an accumulator for one makes this false.</remarks>
+    public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight) =>
+        inner.TryAccumulateGradientSquares(accumulators, keep, weight);
+
     public Tensor MomentumScore(string parameterName) =>
         frozen.TryGetValue(parameterName, out var p) ? zeros(p.shape, ScalarType.Float32, p.device) : inner.MomentumScore(parameterName);
 

@@ -15,6 +15,9 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
     private readonly IntPtr[] checkedGrads;
     private readonly IntPtr[] paramPtrs;
     private readonly IntPtr[] gradPtrs;
+    private readonly Dictionary<string, int> indexByName;
+    private readonly IntPtr[] accumulatorPtrs;
+    private readonly IntPtr[] checkedAccumulators;
 
     public NativeBsrAdamW(IReadOnlyList<BsrParameter> parameters, BsrAdamWOptions options)
     {
@@ -28,6 +31,9 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         checkedGrads = new IntPtr[parameters.Count];
         paramPtrs = new IntPtr[parameters.Count];
         gradPtrs = new IntPtr[parameters.Count];
+        indexByName = parameters.Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        accumulatorPtrs = new IntPtr[parameters.Count];
+        checkedAccumulators = new IntPtr[parameters.Count];
         var (deviceType, deviceIndex) = parameters.Count > 0 ? TensorMemory.DeviceOf(parameters[0].Tensor) : (DtnConstants.DeviceCpu, 0);
         if (deviceType == DtnConstants.DeviceCuda && !status.CudaCompiled)
             throw new InvalidOperationException("the native BSR-AdamW library was built without CUDA (no nvcc at build time); rebuild src/Native on a machine with the CUDA toolkit");
@@ -144,16 +150,82 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         }
     }
 
+    /// <summary>Zeroes every gradient in one pass (one launch on CUDA); false, changing nothing, while a parameter has none.</summary>
+    public bool TryZeroGradients()
+    {
+        try
+        {
+            if (!RefreshPointers(allowMissing: true)) return false;
+            fixed (IntPtr* pp = paramPtrs, gp = gradPtrs)
+            {
+                NativeMethods.Check(NativeMethods.dtn_plan_zero_grads(plan, (void**)pp, (void**)gp), "zeroing the gradients");
+            }
+            return true;
+        }
+        finally
+        {
+            GC.KeepAlive(Parameters);
+        }
+    }
+
+    /// <summary>
+    /// accumulator = keep · accumulator + weight · grad² for each named accumulator, in one pass over every gradient
+    /// element (one launch on CUDA) instead of two tensor ops per parameter; false, changing nothing, when a name is
+    /// not one of this plan's parameters or a parameter has no gradient.
+    /// </summary>
+    public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight)
+    {
+        try
+        {
+            Array.Clear(accumulatorPtrs);
+            foreach (var (name, accumulator) in accumulators)
+            {
+                if (!indexByName.TryGetValue(name, out var i)) return false;
+                // The full check once per accumulator (a run's Fisher buffers live as long as the run); its size and
+                // address at every call.
+                if (accumulator.Handle != checkedAccumulators[i]) CheckAccumulator(Parameters[i], accumulator);
+                if (accumulator.numel() != Parameters[i].Tensor.numel())
+                    throw new ArgumentException($"the accumulator of '{name}' has {accumulator.numel()} elements, the parameter {Parameters[i].Tensor.numel()}");
+                checkedAccumulators[i] = accumulator.Handle;
+                accumulatorPtrs[i] = (IntPtr)TensorMemory.DataPointer(accumulator);
+            }
+            if (!RefreshPointers(allowMissing: true)) return false;
+            fixed (IntPtr* pp = paramPtrs, gp = gradPtrs, ap = accumulatorPtrs)
+            {
+                NativeMethods.Check(NativeMethods.dtn_plan_accumulate_squares(plan, (void**)pp, (void**)gp, (float**)ap, keep, weight),
+                    "accumulating squared gradients");
+            }
+            return true;
+        }
+        finally
+        {
+            GC.KeepAlive(Parameters);
+            GC.KeepAlive(accumulators);
+        }
+    }
+
+    private static void CheckAccumulator(BsrParameter p, Tensor accumulator)
+    {
+        var t = p.Tensor;
+        if (accumulator.dtype != ScalarType.Float32) throw new ArgumentException($"the accumulator of '{p.Name}' is {accumulator.dtype}; it must be Float32");
+        if (!accumulator.shape.SequenceEqual(t.shape))
+            throw new ArgumentException($"the accumulator of '{p.Name}' is [{string.Join(", ", accumulator.shape)}], the parameter [{string.Join(", ", t.shape)}]");
+        if (!accumulator.is_contiguous()) throw new ArgumentException($"the accumulator of '{p.Name}' is not contiguous");
+        if (accumulator.device_type != t.device_type || accumulator.device_index != t.device_index)
+            throw new ArgumentException($"the accumulator of '{p.Name}' is on {accumulator.device}, the parameter on {t.device}");
+    }
+
     // Reads every parameter's and gradient's address into the reused pointer tables: a few calls
     // into libtorch per parameter and no managed allocation, since this runs every step over
-    // hundreds of parameters.
-    private void RefreshPointers()
+    // hundreds of parameters. A missing gradient is an error, or with allowMissing a false.
+    private bool RefreshPointers(bool allowMissing = false)
     {
         for (var i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
             paramPtrs[i] = (IntPtr)TensorMemory.DataPointer(p.Tensor);
             var grad = TensorMemory.GradDataPointer(p.Tensor);
+            if (grad == IntPtr.Zero && allowMissing) return false;
             // The full check costs several calls into libtorch per tensor; a gradient buffer that
             // was checked at an earlier step and still sits at the same address is that buffer.
             if (grad == IntPtr.Zero || grad != checkedGrads[i])
@@ -164,6 +236,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
             }
             gradPtrs[i] = grad;
         }
+        return true;
     }
 
     private OptimizerStepResult StepWith(double learningRate, double maxGradNorm, bool computeNorm, float* precomputedNorm)

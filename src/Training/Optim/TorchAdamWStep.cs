@@ -40,6 +40,9 @@ public sealed class TorchAdamWStep : IOptimizerStep
     /// <summary>TorchSharp has no multi-tensor norm: the caller's per-tensor norms are as good as anything here.</summary>
     public Tensor? GlobalGradNorm() => null;
 
+    /// <summary>TorchSharp has no multi-tensor ops: the caller's per-tensor ops are as good as anything here.</summary>
+    public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight) => false;
+
     public void ZeroGrad()
     {
         using var noGrad = no_grad();

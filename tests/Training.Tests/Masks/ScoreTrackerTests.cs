@@ -1,5 +1,7 @@
+using DeltaTui.Training.Optim;
 using DeltaTui.Training.Masks;
 using TorchSharp;
+using TorchSharp.Modules;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -50,6 +52,41 @@ public sealed class ScoreTrackerTests
         Assert.Equal(10f / 3f, fisher[0], 5);
         Assert.Equal(20f / 3f, fisher[1], 5);
         Assert.Equal(3, tracker.FisherSteps);
+    }
+
+    [Fact]
+    public void Given_the_native_optimizer_one_pass_When_accumulating_Fisher_Then_the_mean_equals_the_per_tensor_one()
+    {
+        // Given the same weights tracked twice: once folded per tensor, once by the native plan's one pass
+        using var generator = new Generator(5);
+        var weights = new[] { new Parameter(randn([70, 45], generator: generator)), new Parameter(randn([37, 8], generator: generator)) };
+        var named = weights.Select((w, i) => ($"model.layers.0.w{i}.weight", w)).ToList();
+        using var optimizer = new NativeAdamWStep(named, new BsrAdamWOptions());
+        using var perTensor = new ScoreTracker(named.Select(p => new NamedTensor(p.Item1, p.w)));
+        using var onePass = new ScoreTracker(named.Select(p => new NamedTensor(p.Item1, p.w)), onePass: optimizer.TryAccumulateGradientSquares);
+
+        // When three gradients are folded into both
+        for (var step = 0; step < 3; step++)
+        {
+            foreach (var w in weights)
+            {
+                using (var old = w.grad) old?.zero_();
+                using var loss = (w * randn(w.shape, generator: generator)).sum();
+                loss.backward();
+            }
+            perTensor.AccumulateGradients();
+            onePass.AccumulateGradients();
+        }
+
+        // Then the Fisher means agree to float32 rounding, over the same number of steps
+        Assert.Equal(3, onePass.FisherSteps);
+        var expected = perTensor.Scores(ScoreMethod.Fisher);
+        var actual = onePass.Scores(ScoreMethod.Fisher);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var error = (actual[i].Tensor - expected[i].Tensor).abs().max().item<float>() / expected[i].Tensor.abs().max().item<float>();
+            Assert.True(error <= 1e-6f, $"{expected[i].Name}: {error}");
+        }
     }
 
     [Fact]

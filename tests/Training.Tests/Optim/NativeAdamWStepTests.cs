@@ -1,3 +1,4 @@
+using DeltaTui.Training.Native;
 using DeltaTui.Training.Optim;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -370,5 +371,142 @@ public class NativeAdamWStepTests
         using (var strided = randn(45, 70)) ours[0].P.grad = strided.t();
         var error = Assert.Throws<InvalidOperationException>(() => native.Step(1e-2, 0));
         Assert.Contains("gradient of 'p0' is not contiguous", error.Message);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void Given_native_adamw_with_gradients_When_zeroing_them_Then_every_element_is_zero_in_the_same_buffers(ScalarType dtype) =>
+        AssertZeroGrad(dtype, CPU);
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    [Trait("gpu", "true")]
+    public void Given_native_adamw_on_cuda_with_gradients_When_zeroing_them_Then_every_element_is_zero_in_the_same_buffers(ScalarType dtype) =>
+        AssertZeroGrad(dtype, CUDA);
+
+    private static void AssertZeroGrad(ScalarType dtype, Device device)
+    {
+        // Given gradients in every parameter
+        var model = Model(10, dtype, device);
+        using var optimizer = new NativeAdamWStep(model, new BsrAdamWOptions());
+        SetGradients(model, Gradients(100, scale: 1.0));
+        var addresses = model.Select(p => TensorMemory.GradDataPointer(p.P)).ToList();
+
+        // When the plan zeroes them in one pass, and again through the trainer's ZeroGrad
+        Assert.True(optimizer.Optimizer.TryZeroGradients());
+        AssertZeroWhereTheyWere(model, addresses);
+        SetGradients(model, Gradients(101, scale: 1.0));
+        optimizer.ZeroGrad();
+
+        // Then every element of every gradient is zero, in the buffers the plan knows
+        AssertZeroWhereTheyWere(model, addresses);
+    }
+
+    private static void AssertZeroWhereTheyWere(List<(string Name, Parameter P)> model, List<IntPtr> addresses)
+    {
+        for (var i = 0; i < model.Count; i++)
+        {
+            Assert.Equal(addresses[i], TensorMemory.GradDataPointer(model[i].P));
+            using var g = model[i].P.grad!;
+            Assert.Equal(0.0, g.abs().max().to(ScalarType.Float64).item<double>());
+        }
+    }
+
+    [Fact]
+    public void Given_a_parameter_without_a_gradient_yet_When_zeroing_Then_the_one_pass_declines_and_the_others_are_zeroed_one_by_one()
+    {
+        var model = Model(11);
+        using var optimizer = new NativeAdamWStep(model, new BsrAdamWOptions());
+        SetGradients(model[..2], Gradients(110, scale: 1.0)[..2]);
+
+        Assert.False(optimizer.Optimizer.TryZeroGradients());
+        using (var untouched = model[0].P.grad!) Assert.True(untouched.abs().max().item<float>() > 0, "a declined pass changes nothing");
+        optimizer.ZeroGrad();
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var g = model[i].P.grad!;
+            Assert.Equal(0f, g.abs().max().item<float>());
+        }
+        Assert.Null(model[2].P.grad);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float32, false)]
+    [InlineData(ScalarType.BFloat16, false)]
+    [InlineData(ScalarType.BFloat16, true)]
+    public void Given_fisher_accumulators_When_the_plan_folds_squared_gradients_in_one_pass_Then_it_equals_mul_and_addcmul(ScalarType dtype, bool fewBlocksActive) =>
+        AssertAccumulateSquares(dtype, CPU, fewBlocksActive);
+
+    [Theory]
+    [InlineData(ScalarType.Float32, false)]
+    [InlineData(ScalarType.BFloat16, false)]
+    [InlineData(ScalarType.BFloat16, true)]
+    [Trait("gpu", "true")]
+    public void Given_fisher_accumulators_on_cuda_When_the_plan_folds_squared_gradients_in_one_pass_Then_it_equals_mul_and_addcmul(ScalarType dtype, bool fewBlocksActive) =>
+        AssertAccumulateSquares(dtype, CUDA, fewBlocksActive);
+
+    private static void AssertAccumulateSquares(ScalarType dtype, Device device, bool fewBlocksActive)
+    {
+        // Given accumulators for two of the three parameters (with one block active, the frozen ones count too)
+        var model = Model(12, dtype, device);
+        var layouts = fewBlocksActive
+            ? model.Where(p => p.P.ndim == 2).ToDictionary(p => p.Name, p => BlockLayout.FromBlockMask(p.P.shape[0], p.P.shape[1], 32, (r, c) => r == 1 && c == 0))
+            : null;
+        using var optimizer = OptimizerFactory.Create(fewBlocksActive ? "bsr-adamw" : "adamw", model, new BsrAdamWOptions(), 32, layouts, out _);
+        SetGradients(model, Gradients(120, scale: 0.5));
+        using var generator = new Generator(121);
+        int[] scored = [0, 2];
+        var accumulators = scored.Select(i => (model[i].Name, Accumulator: rand(model[i].P.shape, generator: generator).to(device))).ToList();
+        const double keep = 2.0 / 3.0, weight = 1.0 / 3.0;
+        var expected = scored.Zip(accumulators, (i, a) =>
+        {
+            using var g = model[i].P.grad!;
+            using var noGrad = no_grad();
+            return a.Accumulator.clone().mul_(keep).addcmul_(g, g, weight);
+        }).ToList();
+
+        // When the plan folds g² into them in one pass
+        Assert.True(optimizer.TryAccumulateGradientSquares(accumulators, keep, weight));
+
+        // Then each equals torch's mul_(keep).addcmul_(g, g, weight) to float32 rounding
+        for (var k = 0; k < accumulators.Count; k++)
+        {
+            Assert.Equal(device.type, accumulators[k].Accumulator.device_type);
+            Assert.True(BsrScenario.RelativeError(accumulators[k].Accumulator, expected[k]) <= 1e-6, accumulators[k].Name);
+            expected[k].Dispose();
+            accumulators[k].Accumulator.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Given_an_accumulator_the_plan_cannot_fold_When_asked_Then_it_declines_or_says_what_is_wrong_and_changes_nothing()
+    {
+        var model = Model(13);
+        using var optimizer = new NativeAdamWStep(model, new BsrAdamWOptions());
+        SetGradients(model, Gradients(130, scale: 1.0));
+        using var accumulator = ones(model[0].P.shape);
+
+        Assert.False(optimizer.TryAccumulateGradientSquares([("not.a.parameter", accumulator)], 0.5, 0.5));
+        Assert.Equal(1f, accumulator.max().item<float>());
+        using var wrongDtype = ones(model[0].P.shape, ScalarType.Float64);
+        var error = Assert.Throws<ArgumentException>(() => optimizer.TryAccumulateGradientSquares([("p0", wrongDtype)], 0.5, 0.5));
+        Assert.Contains("accumulator of 'p0' is Float64", error.Message);
+        using var wrongShape = ones(45, 70);
+        error = Assert.Throws<ArgumentException>(() => optimizer.TryAccumulateGradientSquares([("p0", wrongShape)], 0.5, 0.5));
+        Assert.Contains("accumulator of 'p0' is [45, 70]", error.Message);
+    }
+
+    [Fact]
+    public void Given_torch_adamw_When_asked_to_fold_squared_gradients_Then_it_leaves_it_to_the_caller()
+    {
+        var model = Model(14);
+        using var torch = new TorchAdamWStep(model, new BsrAdamWOptions());
+        SetGradients(model, Gradients(140, scale: 1.0));
+        using var accumulator = ones(model[0].P.shape);
+        Assert.False(torch.TryAccumulateGradientSquares([("p0", accumulator)], 0.5, 0.5));
+        Assert.Equal(1f, accumulator.max().item<float>());
     }
 }
