@@ -136,7 +136,8 @@ DTN_API int dtn_plan_zero_grads(dtn_plan* plan, void* const* params, const void*
  * whose accumulator is not NULL (float32, rows x cols contiguous on the plan's device, the gradient's elements in
  * row-major order): a running mean of squared gradients (Fisher) in one launch over every gradient element. The
  * product keep * a is rounded to float32 before weight * g * g is added, as two in-place tensor ops would. keep and
- * weight are rounded to float32. Same pointer and stream rules as dtn_plan_zero_grads. */
+ * weight are rounded to float32. Same pointer and stream rules as dtn_plan_zero_grads, except that CUDA uploads the
+ * table of accumulator addresses (one synchronous copy) on the first call and whenever one of them changed. */
 DTN_API int dtn_plan_accumulate_squares(dtn_plan* plan, void* const* params, const void* const* grads,
                                         float* const* accumulators, double keep, double weight);
 

@@ -49,10 +49,15 @@ DTN_HD float adamw_element(float p, float g, float& m, float& v, const AdamScala
 }
 
 // One update of a running mean of squares (Fisher): keep · a rounded to fp32 first, then weight · x · x added, in
-// the order of torch's mul_(keep) followed by addcmul_(x, x, weight).
+// the order of torch's mul_(keep) followed by addcmul_(x, x, weight). Every operation rounded on its own on the
+// device too (nvcc would otherwise fuse keep · a into an FMA), so both backends give the same bits.
 DTN_HD float square_step(float a, float x, float keep, float weight) {
+#if defined(__CUDA_ARCH__)
+    return __fadd_rn(__fmul_rn(a, keep), __fmul_rn(__fmul_rn(weight, x), x));
+#else
     const float kept = a * keep;
     return kept + (weight * x) * x;
+#endif
 }
 
 DTN_HD float bf16_bits_to_float(uint16_t b) {

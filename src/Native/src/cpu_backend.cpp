@@ -5,6 +5,7 @@
 #include <cstring>
 #include <new>
 
+#include "elements.hpp"
 #include "plan.hpp"
 
 namespace dtn {
@@ -174,8 +175,7 @@ public:
             const Tile& tile = tiles[(size_t)i];
             const TensorEntry& t = plan.tensors[(size_t)tile.tensor];
             const TileView v = view_of(t, tile);
-            const int64_t esz = t.dtype == DTN_FLOAT32 ? 4 : 2;
-            // The plan reads gradients; zeroing them is the one write it makes, asked for by the caller.
+            const int64_t esz = element_bytes(t.dtype);
             char* g = static_cast<char*>(const_cast<void*>(t.grad));
             for (int64_t r = 0; r < v.nr; ++r) std::memset(g + ((v.r0 + r) * t.grad_ld + v.c0) * esz, 0, (size_t)(v.nc * esz));
         }

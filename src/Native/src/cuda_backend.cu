@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "elements.hpp"
 #include "plan.hpp"
 
 namespace dtn {
@@ -70,6 +71,12 @@ __device__ __forceinline__ float load_elem(const void* base, int32_t dtype, int6
                                 : bf16_bits_to_float(static_cast<const uint16_t*>(base)[i]);
 }
 
+// Four bf16 values from one 8-byte load, widened exactly.
+__device__ __forceinline__ float4 bf16x4_to_float4(uint2 raw) {
+    return make_float4(bf16_bits_to_float((uint16_t)(raw.x & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.x >> 16)),
+                       bf16_bits_to_float((uint16_t)(raw.y & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.y >> 16)));
+}
+
 // The norm as one float where the caller wants it, without a round trip through the host.
 __global__ void sqrt_to_float_kernel(const double* __restrict__ sum, float* __restrict__ out) { *out = (float)sqrt(*sum); }
 
@@ -78,8 +85,8 @@ __global__ void sqrt_to_float_kernel(const double* __restrict__ sum, float* __re
 __device__ __forceinline__ double dense_chunk_sum_sq(const DevTensor& t, int64_t start, int64_t count, int lane) {
     double acc = 0.0;
     const int per_vec = t.dtype == DTN_FLOAT32 ? 4 : 8;
-    const size_t elem = t.dtype == DTN_FLOAT32 ? sizeof(float) : sizeof(uint16_t);
-    const char* base = static_cast<const char*>(t.grad) + start * (int64_t)elem;
+    const int64_t elem = element_bytes(t.dtype);
+    const char* base = static_cast<const char*>(t.grad) + start * elem;
     int64_t vectors = ((reinterpret_cast<uintptr_t>(base) & 15) == 0) ? count / per_vec : 0;
     const uint4* v = reinterpret_cast<const uint4*>(base);
     for (int64_t q = lane; q < vectors; q += 32) {
@@ -177,9 +184,7 @@ __device__ __forceinline__ void full_tile(const DevTensor& t, const Tile& tile, 
             gi[k] = r * t.grad_ld + c;
             if (on[k]) {
                 if (BF16) {
-                    const uint2 raw = __ldg(reinterpret_cast<const uint2*>(static_cast<const uint16_t*>(t.grad) + gi[k]));
-                    gr[k] = make_float4(bf16_bits_to_float((uint16_t)(raw.x & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.x >> 16)),
-                                        bf16_bits_to_float((uint16_t)(raw.y & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.y >> 16)));
+                    gr[k] = bf16x4_to_float4(__ldg(reinterpret_cast<const uint2*>(static_cast<const uint16_t*>(t.grad) + gi[k])));
                     p[k] = ms[qq];
                 } else {
                     gr[k] = __ldg(reinterpret_cast<const float4*>(static_cast<const float*>(t.grad) + gi[k]));
@@ -284,9 +289,8 @@ __global__ void __launch_bounds__(kThreads) zero_grads_kernel(const DevTensor* _
         const Tile tile = tiles[w];
         const DevTensor& t = tensors[tile.tensor];
         const TileGeom g = geom(t, tile);
-        // The plan reads gradients; zeroing them is the one write it makes, asked for by the caller.
         void* grad = const_cast<void*>(t.grad);
-        const int64_t esz = t.dtype == DTN_FLOAT32 ? 4 : 2;
+        const int64_t esz = element_bytes(t.dtype);
         if (g.b == 0) {
             char* base = static_cast<char*>(grad) + g.c0 * esz;
             const int64_t vectors = ((reinterpret_cast<uintptr_t>(base) & 15) == 0) ? g.nc * esz / 16 : 0;
@@ -325,18 +329,13 @@ __global__ void __launch_bounds__(kThreads) accumulate_squares_kernel(const DevT
         if (g.b == 0) {
             float* a = acc + g.c0;
             const bool fp32 = t.dtype == DTN_FLOAT32;
-            const char* gbase = static_cast<const char*>(t.grad) + g.c0 * (fp32 ? 4 : 2);
+            const char* gbase = static_cast<const char*>(t.grad) + g.c0 * element_bytes(t.dtype);
             const bool aligned = (reinterpret_cast<uintptr_t>(a) & 15) == 0 && (reinterpret_cast<uintptr_t>(gbase) & (fp32 ? 15 : 7)) == 0;
             const int64_t vectors = aligned ? g.nc / 4 : 0;
             for (int64_t q = lane; q < vectors; q += 32) {
                 float4 x;
-                if (fp32) {
-                    x = __ldg(reinterpret_cast<const float4*>(gbase) + q);
-                } else {
-                    const uint2 raw = __ldg(reinterpret_cast<const uint2*>(gbase) + q);
-                    x = make_float4(bf16_bits_to_float((uint16_t)(raw.x & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.x >> 16)),
-                                    bf16_bits_to_float((uint16_t)(raw.y & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.y >> 16)));
-                }
+                if (fp32) x = __ldg(reinterpret_cast<const float4*>(gbase) + q);
+                else x = bf16x4_to_float4(__ldg(reinterpret_cast<const uint2*>(gbase) + q));
                 float4 v = reinterpret_cast<float4*>(a)[q];
                 v.x = square_step(v.x, x.x, keep, weight);
                 v.y = square_step(v.y, x.y, keep, weight);
@@ -409,7 +408,7 @@ DevTensor to_dev(const TensorEntry& t) {
     d.block_size = t.block_size;
     // 16-byte fp32 vectors (4 elements) or 8-byte bf16 vectors need every row start aligned.
     const int64_t align = t.dtype == DTN_FLOAT32 ? 16 : 8;
-    const int64_t esz = t.dtype == DTN_FLOAT32 ? 4 : 2;
+    const int64_t esz = element_bytes(t.dtype);
     d.vec_ok = ((uintptr_t)t.param % align == 0) && ((uintptr_t)t.grad % align == 0) && (t.param_ld % 4 == 0) &&
                (t.grad_ld % 4 == 0) && (t.master == nullptr || (uintptr_t)t.master % 16 == 0) && esz > 0;
     return d;
@@ -527,13 +526,12 @@ public:
         if (dirty_) upload(plan);
         const Tile* tiles = all_tiles(plan);
         // The accumulators (a run's Fisher buffers) stay where they are from step to step: their table is uploaded
-        // when one moved, and read from device memory otherwise.
+        // (a synchronous copy) on the first call and when one moved, and read from device memory otherwise.
         const size_t n = plan.tensors.size();
         if (accumulators_.size() != n || !std::equal(accumulators, accumulators + n, accumulators_.begin())) {
+            accumulators_.clear();  // until the new table is on the device
             ensure(d_accumulators_, accumulator_capacity_, (int64_t)n);
-            accumulators_.clear();
-            const cudaError_t e = cudaMemcpy(d_accumulators_, accumulators, std::max<size_t>(n, 1) * sizeof(float*), cudaMemcpyHostToDevice);
-            check(e, "upload accumulators");
+            check(cudaMemcpy(d_accumulators_, accumulators, n * sizeof(float*), cudaMemcpyHostToDevice), "upload accumulators");
             accumulators_.assign(accumulators, accumulators + n);
         }
         if (all_tile_count_ > 0)

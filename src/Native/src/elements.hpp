@@ -3,9 +3,12 @@
 #pragma once
 #include <cstdint>
 
+#include "../include/deltatui_native.h"
 #include "adamw_math.hpp"
 
 namespace dtn {
+
+DTN_HD int64_t element_bytes(int32_t dtype) { return dtype == DTN_FLOAT32 ? 4 : 2; }
 
 DTN_HD float load(const float* p, int64_t i) { return p[i]; }
 DTN_HD float load(const uint16_t* p, int64_t i) { return bf16_bits_to_float(p[i]); }

@@ -68,7 +68,8 @@ public:
     // sqrt(Σ g²) over the plan's tiles (every_element: over every tile of Plan::every_element_tiles), as one
     // float written to `out` in the backend's memory.
     virtual void grad_norm(struct Plan& plan, float* out, bool every_element) = 0;
-    // Zeroes every gradient element (Plan::every_element_tiles).
+    // Zeroes every gradient element (Plan::every_element_tiles). Everything else only reads gradients (they are
+    // const in TensorEntry); this is the one write, asked for by the caller who owns them.
     virtual void zero_grads(struct Plan& plan) = 0;
     // acc[i] = keep * acc[i] + weight * g² over every gradient element of each tensor with an accumulator
     // (accumulators: one per tensor, nullptr to skip; contiguous float32 in the gradient's row-major order).

@@ -71,10 +71,10 @@ public sealed class ScoreTracker : IDisposable
     {
         if (_onePass is not null && _fisherByName.Count > 0)
         {
-            var steps = FisherSteps + 1;
-            if (_onePass(_fisherByName, (steps - 1) / (double)steps, 1.0 / steps))
+            var (keep, weight) = RunningMeanWeights(FisherSteps + 1);
+            if (_onePass(_fisherByName, keep, weight))
             {
-                FisherSteps = steps;
+                FisherSteps++;
                 return;
             }
         }
@@ -87,9 +87,10 @@ public sealed class ScoreTracker : IDisposable
     public void AccumulateGradients(IReadOnlyDictionary<string, Tensor?> gradients)
     {
         FisherSteps++;
+        var (keepValue, weightValue) = RunningMeanWeights(FisherSteps);
         // Held for the whole loop: see Scalars for why a number must not be left to an implicit conversion.
-        using var keep = ((FisherSteps - 1) / (double)FisherSteps).ToScalar();
-        using var weight = (1.0 / FisherSteps).ToScalar();
+        using var keep = keepValue.ToScalar();
+        using var weight = weightValue.ToScalar();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var name in _names)
@@ -104,6 +105,9 @@ public sealed class ScoreTracker : IDisposable
             }
         }
     }
+
+    // The n-th gradient joins a mean of n − 1: mean_n = (n − 1)/n · mean_{n−1} + 1/n · g².
+    private static (double Keep, double Weight) RunningMeanWeights(long n) => ((n - 1) / (double)n, 1.0 / n);
 
     /// <summary>Momentum score |m̂| / (√v̂ + ε) from one tensor's AdamW state after <paramref name="step"/> steps.</summary>
     public void UpdateMomentum(string name, Tensor expAvg, Tensor expAvgSq, long step, double beta1, double beta2, double eps)
@@ -211,6 +215,7 @@ public sealed class ScoreTracker : IDisposable
     {
         foreach (var t in _fisher.Values.Concat(_momentum.Values)) t.Dispose();
         _fisher.Clear();
+        _fisherByName.Clear();
         _momentum.Clear();
         if (_ownsTheta0) Theta0.Dispose();
     }

@@ -39,11 +39,18 @@ internal static class BsrParameterChecks
 
     public static void CheckGrad(BsrParameter p, Tensor g)
     {
-        if (g.dtype != p.Tensor.dtype) throw new InvalidOperationException($"gradient of '{p.Name}' is {g.dtype}, the parameter {p.Tensor.dtype}");
-        if (!g.shape.SequenceEqual(p.Tensor.shape)) throw new InvalidOperationException($"gradient of '{p.Name}' has shape [{string.Join(", ", g.shape)}], the parameter [{string.Join(", ", p.Tensor.shape)}]");
+        if (GradProblem(p, g) is { } problem) throw new InvalidOperationException(problem);
+    }
+
+    /// <summary>Why the native plan cannot read <paramref name="g"/> as the gradient of <paramref name="p"/>; null when it can.</summary>
+    public static string? GradProblem(BsrParameter p, Tensor g)
+    {
+        if (g.dtype != p.Tensor.dtype) return $"gradient of '{p.Name}' is {g.dtype}, the parameter {p.Tensor.dtype}";
+        if (!g.shape.SequenceEqual(p.Tensor.shape)) return $"gradient of '{p.Name}' has shape [{string.Join(", ", g.shape)}], the parameter [{string.Join(", ", p.Tensor.shape)}]";
         if (g.device_type != p.Tensor.device_type || g.device_index != p.Tensor.device_index)
-            throw new InvalidOperationException($"gradient of '{p.Name}' is on {g.device}, the parameter on {p.Tensor.device}");
-        if (!g.is_contiguous()) throw new InvalidOperationException($"gradient of '{p.Name}' is not contiguous");
+            return $"gradient of '{p.Name}' is on {g.device}, the parameter on {p.Tensor.device}";
+        if (!g.is_contiguous()) return $"gradient of '{p.Name}' is not contiguous";
+        return null;
     }
 
     /// <summary>A caller's gradient norm must be one float32 element on the parameters' device.</summary>

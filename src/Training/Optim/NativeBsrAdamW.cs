@@ -17,7 +17,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
     private readonly IntPtr[] gradPtrs;
     private readonly Dictionary<string, int> indexByName;
     private readonly IntPtr[] accumulatorPtrs;
-    private readonly IntPtr[] checkedAccumulators;
+    private readonly Tensor?[] checkedAccumulators;
 
     public NativeBsrAdamW(IReadOnlyList<BsrParameter> parameters, BsrAdamWOptions options)
     {
@@ -33,7 +33,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         gradPtrs = new IntPtr[parameters.Count];
         indexByName = parameters.Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         accumulatorPtrs = new IntPtr[parameters.Count];
-        checkedAccumulators = new IntPtr[parameters.Count];
+        checkedAccumulators = new Tensor?[parameters.Count];
         var (deviceType, deviceIndex) = parameters.Count > 0 ? TensorMemory.DeviceOf(parameters[0].Tensor) : (DtnConstants.DeviceCpu, 0);
         if (deviceType == DtnConstants.DeviceCuda && !status.CudaCompiled)
             throw new InvalidOperationException("the native BSR-AdamW library was built without CUDA (no nvcc at build time); rebuild src/Native on a machine with the CUDA toolkit");
@@ -150,7 +150,10 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         }
     }
 
-    /// <summary>Zeroes every gradient in one pass (one launch on CUDA); false, changing nothing, while a parameter has none.</summary>
+    /// <summary>
+    /// Zeroes every gradient in one pass (one launch on CUDA); false, changing nothing, while a parameter has none or
+    /// one the plan cannot read (the caller's zero_ handles those).
+    /// </summary>
     public bool TryZeroGradients()
     {
         try
@@ -171,7 +174,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
     /// <summary>
     /// accumulator = keep · accumulator + weight · grad² for each named accumulator, in one pass over every gradient
     /// element (one launch on CUDA) instead of two tensor ops per parameter; false, changing nothing, when a name is
-    /// not one of this plan's parameters or a parameter has no gradient.
+    /// not one of this plan's parameters or a parameter has no gradient the plan can read.
     /// </summary>
     public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight)
     {
@@ -181,12 +184,14 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
             foreach (var (name, accumulator) in accumulators)
             {
                 if (!indexByName.TryGetValue(name, out var i)) return false;
-                // The full check once per accumulator (a run's Fisher buffers live as long as the run); its size and
-                // address at every call.
-                if (accumulator.Handle != checkedAccumulators[i]) CheckAccumulator(Parameters[i], accumulator);
-                if (accumulator.numel() != Parameters[i].Tensor.numel())
-                    throw new ArgumentException($"the accumulator of '{name}' has {accumulator.numel()} elements, the parameter {Parameters[i].Tensor.numel()}");
-                checkedAccumulators[i] = accumulator.Handle;
+                if (accumulatorPtrs[i] != IntPtr.Zero) throw new ArgumentException($"'{name}' has two accumulators");
+                // Checked in full the first time this tensor object comes (a run's Fisher buffers live as long as the
+                // run and are only ever written in place).
+                if (!ReferenceEquals(accumulator, checkedAccumulators[i]))
+                {
+                    CheckAccumulator(Parameters[i], accumulator);
+                    checkedAccumulators[i] = accumulator;
+                }
                 accumulatorPtrs[i] = (IntPtr)TensorMemory.DataPointer(accumulator);
             }
             if (!RefreshPointers(allowMissing: true)) return false;
@@ -217,7 +222,8 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
 
     // Reads every parameter's and gradient's address into the reused pointer tables: a few calls
     // into libtorch per parameter and no managed allocation, since this runs every step over
-    // hundreds of parameters. A missing gradient is an error, or with allowMissing a false.
+    // hundreds of parameters. A missing gradient, or one the plan cannot read, is an error, or with
+    // allowMissing a false (the pointer tables are then incomplete; every call refreshes them first).
     private bool RefreshPointers(bool allowMissing = false)
     {
         for (var i = 0; i < Parameters.Count; i++)
@@ -230,7 +236,13 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
             // was checked at an earlier step and still sits at the same address is that buffer.
             if (grad == IntPtr.Zero || grad != checkedGrads[i])
             {
-                using var g = BsrParameterChecks.GradOf(p);
+                using var g = BsrParameterChecks.RawGradOf(p);
+                var problem = BsrParameterChecks.GradProblem(p, g);
+                if (problem is not null)
+                {
+                    if (allowMissing) return false;
+                    throw new InvalidOperationException(problem);
+                }
                 grad = (IntPtr)TensorMemory.DataPointer(g);
                 checkedGrads[i] = grad;
             }

@@ -55,31 +55,49 @@ public sealed class ScoreTrackerTests
     }
 
     [Fact]
-    public void Given_the_native_optimizer_one_pass_When_accumulating_Fisher_Then_the_mean_equals_the_per_tensor_one()
+    public void Given_the_native_optimizer_one_pass_When_accumulating_Fisher_Then_the_mean_equals_the_per_tensor_one() =>
+        AssertOnePassFisher(CPU);
+
+    [Fact]
+    [Trait("gpu", "true")]
+    public void Given_the_native_optimizer_one_pass_on_cuda_When_accumulating_Fisher_Then_the_mean_equals_the_per_tensor_one() =>
+        AssertOnePassFisher(CUDA);
+
+    private static void AssertOnePassFisher(Device device)
     {
-        // Given the same weights tracked twice: once folded per tensor, once by the native plan's one pass
+        // Given the same weights tracked twice: once folded per tensor, once through the native plan's one pass
         using var generator = new Generator(5);
-        var weights = new[] { new Parameter(randn([70, 45], generator: generator)), new Parameter(randn([37, 8], generator: generator)) };
+        var weights = new[] { new Parameter(randn([70, 45], generator: generator).to(device)), new Parameter(randn([37, 8], generator: generator).to(device)) };
         var named = weights.Select((w, i) => ($"model.layers.0.w{i}.weight", w)).ToList();
         using var optimizer = new NativeAdamWStep(named, new BsrAdamWOptions());
-        using var perTensor = new ScoreTracker(named.Select(p => new NamedTensor(p.Item1, p.w)));
-        using var onePass = new ScoreTracker(named.Select(p => new NamedTensor(p.Item1, p.w)), onePass: optimizer.TryAccumulateGradientSquares);
-
-        // When three gradients are folded into both
-        for (var step = 0; step < 3; step++)
+        var passes = new List<bool>();
+        GradientSquaresPass counted = (accumulators, keep, weight) =>
         {
-            foreach (var w in weights)
+            var done = optimizer.TryAccumulateGradientSquares(accumulators, keep, weight);
+            passes.Add(done);
+            return done;
+        };
+        using var perTensor = new ScoreTracker(named.Select(p => new NamedTensor(p.Item1, p.w)));
+        using var onePass = new ScoreTracker(named.Select(p => new NamedTensor(p.Item1, p.w)), onePass: counted);
+
+        // When four gradients are folded into both, the first while one weight has no gradient yet
+        for (var step = 0; step < 4; step++)
+        {
+            foreach (var w in step == 0 ? weights[..1] : weights)
             {
                 using (var old = w.grad) old?.zero_();
-                using var loss = (w * randn(w.shape, generator: generator)).sum();
+                using var direction = randn(w.shape, generator: generator).to(device);
+                using var loss = (w * direction).sum();
                 loss.backward();
             }
             perTensor.AccumulateGradients();
             onePass.AccumulateGradients();
         }
 
-        // Then the Fisher means agree to float32 rounding, over the same number of steps
-        Assert.Equal(3, onePass.FisherSteps);
+        // Then the plan declined the first step (the tracker folded it per tensor) and did the other three, and the
+        // Fisher means agree over the same number of steps to float32 rounding
+        Assert.Equal([false, true, true, true], passes);
+        Assert.Equal(4, onePass.FisherSteps);
         var expected = perTensor.Scores(ScoreMethod.Fisher);
         var actual = onePass.Scores(ScoreMethod.Fisher);
         for (var i = 0; i < expected.Count; i++)

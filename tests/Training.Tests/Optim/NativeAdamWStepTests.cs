@@ -450,7 +450,8 @@ public class NativeAdamWStepTests
 
     private static void AssertAccumulateSquares(ScalarType dtype, Device device, bool fewBlocksActive)
     {
-        // Given accumulators for two of the three parameters (with one block active, the frozen ones count too)
+        // Given accumulators for two of the three parameters, one of them spanning two chunks of the tile list (with
+        // one block active, the frozen blocks count too)
         var model = Model(12, dtype, device);
         var layouts = fewBlocksActive
             ? model.Where(p => p.P.ndim == 2).ToDictionary(p => p.Name, p => BlockLayout.FromBlockMask(p.P.shape[0], p.P.shape[1], 32, (r, c) => r == 1 && c == 0))
@@ -458,7 +459,7 @@ public class NativeAdamWStepTests
         using var optimizer = OptimizerFactory.Create(fewBlocksActive ? "bsr-adamw" : "adamw", model, new BsrAdamWOptions(), 32, layouts, out _);
         SetGradients(model, Gradients(120, scale: 0.5));
         using var generator = new Generator(121);
-        int[] scored = [0, 2];
+        int[] scored = [0, 1];
         var accumulators = scored.Select(i => (model[i].Name, Accumulator: rand(model[i].P.shape, generator: generator).to(device))).ToList();
         const double keep = 2.0 / 3.0, weight = 1.0 / 3.0;
         var expected = scored.Zip(accumulators, (i, a) =>
@@ -471,7 +472,8 @@ public class NativeAdamWStepTests
         // When the plan folds g² into them in one pass
         Assert.True(optimizer.TryAccumulateGradientSquares(accumulators, keep, weight));
 
-        // Then each equals torch's mul_(keep).addcmul_(g, g, weight) to float32 rounding
+        // Then each equals torch's mul_(keep).addcmul_(g, g, weight) to float32 rounding: torch's addcmul kernels may
+        // fuse their multiply-add, ours round each operation (NativeAbiTests checks that order bit for bit)
         for (var k = 0; k < accumulators.Count; k++)
         {
             Assert.Equal(device.type, accumulators[k].Accumulator.device_type);
@@ -497,6 +499,35 @@ public class NativeAdamWStepTests
         using var wrongShape = ones(45, 70);
         error = Assert.Throws<ArgumentException>(() => optimizer.TryAccumulateGradientSquares([("p0", wrongShape)], 0.5, 0.5));
         Assert.Contains("accumulator of 'p0' is [45, 70]", error.Message);
+        using var second = ones(model[0].P.shape);
+        error = Assert.Throws<ArgumentException>(() => optimizer.TryAccumulateGradientSquares([("p0", accumulator), ("p0", second)], 0.5, 0.5));
+        Assert.Contains("'p0' has two accumulators", error.Message);
+        Assert.Equal(1f, accumulator.max().item<float>());
+    }
+
+    [Fact]
+    public void Given_a_gradient_the_plan_cannot_read_When_zeroing_or_folding_Then_the_one_pass_declines_and_zero_grad_still_zeroes_it()
+    {
+        // Given a transposed (non-contiguous) gradient in place of p0's
+        var model = Model(15);
+        using var optimizer = new NativeAdamWStep(model, new BsrAdamWOptions());
+        SetGradients(model, Gradients(150, scale: 1.0));
+        using (var strided = randn(45, 70)) model[0].P.grad = strided.t();
+        using var accumulator = ones(model[1].P.shape);
+
+        // When the one passes are asked, Then they decline without changing anything
+        Assert.False(optimizer.TryAccumulateGradientSquares([("p1", accumulator)], 0.5, 0.5));
+        Assert.Equal(1f, accumulator.max().item<float>());
+        Assert.False(optimizer.Optimizer.TryZeroGradients());
+        using (var untouched = model[1].P.grad!) Assert.True(untouched.abs().max().item<float>() > 0);
+
+        // and ZeroGrad zeroes every gradient tensor by tensor
+        optimizer.ZeroGrad();
+        foreach (var (name, p) in model)
+        {
+            using var g = p.grad!;
+            Assert.True(g.abs().max().item<float>() == 0f, name);
+        }
     }
 
     [Fact]
