@@ -25,9 +25,14 @@ public sealed record DashboardOptions(bool DebugJaccard = false, bool ReadOnly =
 /// </summary>
 public static class DashboardRunner
 {
+    public const ushort MaxIterationsPerSecond = 10;
+
     public static DashboardExit Run(ChannelReader<RunEvent> events, ITrainingControl? control, DashboardOptions options,
                                     TerminalCapabilities terminal, CancellationToken detach)
     {
+        // The main loop sleeps between iterations up to this rate (default 25 a second, each a timer wake-up); the
+        // dashboard redraws at most 4 times a second, and keys wait at most 100 ms more.
+        Application.MaximumIterationsPerSecond = MaxIterationsPerSecond;
         using IApplication app = Application.Create();
         app.Init();
         if (terminal.SixteenColors && app.Driver is not null) app.Driver.Force16Colors = true;

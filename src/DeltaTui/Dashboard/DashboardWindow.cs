@@ -52,12 +52,15 @@ public sealed class DashboardWindow : Runnable
         Iou.Apply(state);
         Gpu.Apply(state);
         Delta.Apply(state);
+        bool overlaysChanged = Jaccard.Visible != state.Ui.ShowJaccard || Help.Visible != state.Ui.ShowHelp;
         Jaccard.Visible = state.Ui.ShowJaccard;
         if (Jaccard.Visible) Jaccard.Apply(state);
         Help.Visible = state.Ui.ShowHelp;
         Log.Apply(state);
         _statusLine.Lines = [StatusText(state, ReadOnly)];
-        SetNeedsDraw();
+        // Each view marks itself when its content changed; the whole window only when an overlay came or went
+        // (what it covered must be painted again). A full repaint at every update was most of the UI's work.
+        if (overlaysChanged) SetNeedsDraw();
     }
 
     public static string StatusText(DashboardState state, bool readOnly)

@@ -15,6 +15,29 @@ public class DashboardViewTests
         h.Post(Delta(steps), Iou(steps));
     }
 
+    [Fact]
+    public void Given_a_drawn_dashboard_When_only_the_gpu_reading_changes_Then_only_what_shows_it_is_marked_for_redraw()
+    {
+        // Given a dashboard drawn with a running training
+        using var h = new DashboardHarness(160, 48);
+        Feed(h);
+        h.Screen();
+        Assert.False(MarkedForRedraw(h.Window), "nothing is left to draw after a draw");
+
+        // When a GPU snapshot with other numbers arrives and the window takes the new state
+        var gpu = Gpu();
+        h.Post(gpu with { Gpus = [gpu.Gpus[0] with { UtilizationGpuPercent = 12 }] });
+        h.Session.DrawNow();
+
+        // Then the GPU panel is marked, the window and the unchanged training chart are not (a full repaint per
+        // update was most of the UI's work)
+        Assert.True(MarkedForRedraw(h.Window.Gpu), "the GPU panel shows the new reading");
+        Assert.False(MarkedForRedraw(h.Window.Training), "the training panel's legend and series did not change");
+        Assert.False(h.Window.NeedsDraw, "the window as a whole is not repainted");
+    }
+
+    private static bool MarkedForRedraw(Terminal.Gui.ViewBase.View view) => view.NeedsDraw || view.SubViews.Any(MarkedForRedraw);
+
     [Theory]
     [InlineData(80, 24)]
     [InlineData(200, 60)]

@@ -32,7 +32,7 @@ public sealed class IouPanel : FrameView
         _text.Lines = Render(s);
         _chart.Visible = Viewport.Height > Comparisons.Length + 4;
         if (_chart.Visible)
-            _chart.Show(Comparisons.Select(c => new ChartLine(c.Label,
+            _chart.Show(s.IouHistory, () => Comparisons.Select(c => new ChartLine(c.Label,
                 s.IouHistory.TryGetValue(c.Metric, out var h) ? h.Items : [], c.Rune)).ToList());
     }
 

@@ -27,6 +27,22 @@ public sealed class StepChart : GraphView
 
     public ChartScale Scale { get; private set; }
 
+    private object? _shownSources;
+    private Size _shownSize;
+
+    /// <summary>
+    /// Rebuilds the chart only when what it shows changed: <paramref name="sources"/> names the immutable state it is
+    /// drawn from (e.g. a tuple of the series objects and flags), so equal sources at the same size are the same
+    /// picture, and an update that changed another panel repaints nothing here.
+    /// </summary>
+    public void Show(object sources, Func<IReadOnlyList<ChartLine>> lines, double yFloor = 0, double yCeiling = 1)
+    {
+        if (Equals(sources, _shownSources) && Viewport.Size == _shownSize) return;
+        _shownSources = sources;
+        _shownSize = Viewport.Size;
+        Show(lines(), yFloor, yCeiling);
+    }
+
     public void Show(IReadOnlyList<ChartLine> lines, double yFloor = 0, double yCeiling = 1)
     {
         int columns = Math.Max(Viewport.Width - (int)MarginLeft, 1);

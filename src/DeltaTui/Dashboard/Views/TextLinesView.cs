@@ -15,10 +15,16 @@ public sealed class TextLinesView : View
         CanFocus = false;
     }
 
+    /// <summary>The lines to paint; the same lines again mark nothing for redraw (a redraw is most of the UI's cost).</summary>
     public IReadOnlyList<string> Lines
     {
         get => _lines;
-        set { _lines = value; SetNeedsDraw(); }
+        set
+        {
+            if (_lines.SequenceEqual(value)) return;
+            _lines = value;
+            SetNeedsDraw();
+        }
     }
 
     protected override bool OnDrawingContent(DrawContext? context)

@@ -31,7 +31,7 @@ public sealed class TrainingPanel : FrameView
             (e.Count > 0 ? $"  ○ eval loss {Value(e, "eval/loss")} acc {Value(e, "eval/rewards/accuracies")}" : "") +
             (smooth ? "  [smoothed]" : ""),
         ];
-        _chart.Show(
+        _chart.Show((s.Loss, s.Margins, s.Accuracies, s.EvalLoss, s.EvalAccuracies, smooth), () =>
         [
             new ChartLine("loss", Maybe(s.Loss), '•'),
             new ChartLine("margins", Maybe(s.Margins), '+'),
