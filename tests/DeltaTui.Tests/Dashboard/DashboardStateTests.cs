@@ -1,5 +1,6 @@
 using DeltaTui.Dashboard;
 using DeltaTui.Dashboard.State;
+using DeltaTui.Dashboard.Views;
 using DeltaTui.Training.Events;
 using Terminal.Gui.Input;
 using Xunit;
@@ -22,6 +23,17 @@ public class DashboardStateTests
         Assert.Equal(4321, s.TokensPerSecond);
         Assert.Equal(RunState.Running, s.RunState);
         Assert.Equal(T0.AddSeconds(10), s.Now);
+    }
+
+    [Fact]
+    public void Given_a_finished_run_and_telemetry_after_it_When_drawing_the_header_Then_elapsed_is_the_run_duration()
+    {
+        var s = DashboardState.Initial();
+        foreach (var e in new RunEvent[] { Started(), Step(90, total: 90) }) s = DashboardReducer.Reduce(s, e);
+        s = DashboardReducer.Reduce(s, new RunFinished(90, "runs/demo-run", [], Stopped: false) { Time = T0.AddSeconds(95) });
+        s = DashboardReducer.Reduce(s, new HostSnapshot(3, 1L << 30, 20L << 30, 24L << 30) { Time = T0.AddMinutes(10) });
+
+        Assert.Contains("elapsed 01:35", HeaderView.Render(s)[1]);
     }
 
     [Fact]

@@ -52,12 +52,13 @@ public static class DashboardReducer
             {
                 Step = Math.Max(s.Step, done.Step),
                 RunState = done.Stopped ? RunState.Saved : RunState.Finished,
+                EndedAt = done.Time,
                 SavedFiles = s.SavedFiles.AddRange(done.SavedFiles.Where(f => !s.SavedFiles.Contains(f))),
                 Log = s.Log.Add(new LogLine(done.Time, LogLevel.Info, $"run {(done.Stopped ? "stopped and saved" : "finished")} at step {done.Step}; outputs in {done.RunDirectory}")),
             },
             RunFailed failed => s with
             {
-                RunState = RunState.Failed, StateDetail = failed.Message,
+                RunState = RunState.Failed, StateDetail = failed.Message, EndedAt = failed.Time,
                 Log = s.Log.Add(new LogLine(failed.Time, LogLevel.Error, $"run failed at step {failed.Step}: {failed.Message}")),
             },
             GpuSnapshot gpu => ReduceGpu(s, gpu),

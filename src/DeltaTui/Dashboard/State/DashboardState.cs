@@ -39,6 +39,8 @@ public sealed record DashboardState
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>Time of the newest event: "now" for elapsed and ETA, so drawing is a pure function of state.</summary>
     public DateTimeOffset? Now { get; init; }
+    /// <summary>When the run finished or failed: elapsed stops there, though telemetry goes on arriving.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
     public double? TokensPerSecond { get; init; }
     public double? LearningRate { get; init; }
     public RunState RunState { get; init; } = RunState.Starting;

@@ -24,7 +24,7 @@ public sealed class HeaderView : View
 
     public static IReadOnlyList<string> Render(DashboardState s)
     {
-        TimeSpan? elapsed = s.StartedAt is { } start && s.Now is { } now ? now - start : null;
+        TimeSpan? elapsed = s.StartedAt is { } start && (s.EndedAt ?? s.Now) is { } until ? until - start : null;
         TimeSpan? eta = null;
         if (elapsed is { } e && s.Step > 0 && s.TotalSteps > s.Step && !s.IsOver)
             eta = TimeSpan.FromSeconds(e.TotalSeconds / s.Step * (s.TotalSteps - s.Step));
