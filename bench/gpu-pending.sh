@@ -44,9 +44,9 @@ if has dash; then
   [ -f "$work/pairs.jsonl" ] || python3 bench/make_random_gemma3.py "$work/g270" "$work/pairs.jsonl" 512 > /dev/null 2>&1
   { echo; echo "dashboard vs headless (270m shapes, batches of 8 preference pairs x 512 tokens):"; } >> "$out/summary.md"
   # A pair on an H200: two runs of about 40 s (start, eval, final saves: the checkpoint alone takes 17 s) plus
-  # 0.1 s a step; 108-119 s at 200 steps.
+  # 0.1 s a step (108-119 s at 200 steps, 160-170 s at 450), and up to a few seconds for the dashboard to be quit.
   pairs=${PAIRS:-4} steps=${DASH_STEPS:-300}
-  APP=$appdir/DeltaTui.dll OUT=$out/dash PAIRS=$pairs STEPS=$steps timeout $(( pairs * 2 * (40 + steps / 10) + 30 )) bash bench/dashboard-vs-headless.sh \
+  APP=$appdir/DeltaTui.dll OUT=$out/dash PAIRS=$pairs STEPS=$steps timeout $(( pairs * 2 * (45 + steps / 10) + 30 )) bash bench/dashboard-vs-headless.sh \
     --config configs/gemma-3-270m-it.json --model.path "$work/g270" --tokenizer.path byte --data.path "$work/pairs.jsonl" \
     --data.max_length 512 --training.batch_size 8 --optimizer.type adamw --telemetry.interval_ms 500 \
     --masks.mask_interval 100000 --delta.delta_interval 100000 --checkpoint.save_every 100000 > /dev/null 2>&1
