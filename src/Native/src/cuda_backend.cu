@@ -39,6 +39,16 @@ struct StepScalars {
 constexpr int kThreads = 256;
 constexpr int kWarps = kThreads / 32;
 
+// Where this thread's warp starts in a list of work items and how far it strides: one warp per item, the grid
+// striding over the list (a persistent grid).
+struct WarpSlots {
+    int lane;
+    int64_t first, stride;
+};
+__device__ __forceinline__ WarpSlots warp_slots() {
+    return {(int)(threadIdx.x & 31), (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5), (int64_t)gridDim.x * kWarps};
+}
+
 __device__ __forceinline__ int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 struct TileGeom {
@@ -117,11 +127,10 @@ __device__ __forceinline__ double dense_chunk_sum_sq(const DevTensor& t, int64_t
 __global__ void __launch_bounds__(kThreads) norm_kernel(const DevTensor* __restrict__ tensors,
                                                         const Tile* __restrict__ tiles, int64_t ntiles,
                                                         double* __restrict__ sum_out) {
-    const int lane = threadIdx.x & 31;
-    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
-    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
+    const WarpSlots ws = warp_slots();
+    const int lane = ws.lane;
     double acc = 0.0;
-    for (int64_t w = warp; w < ntiles; w += nwarps) {
+    for (int64_t w = ws.first; w < ntiles; w += ws.stride) {
         const Tile tile = tiles[w];
         const DevTensor& t = tensors[tile.tensor];
         const TileGeom g = geom(t, tile);
@@ -244,10 +253,9 @@ __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __rest
         if (s.max_norm > 0) clip = (float)fmin(1.0, s.max_norm / (norm + 1e-6));
     }
     const bool scale = clip != 1.0f;
-    const int lane = threadIdx.x & 31;
-    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
-    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
-    for (int64_t w = warp; w < ntiles; w += nwarps) {
+    const WarpSlots ws = warp_slots();
+    const int lane = ws.lane;
+    for (int64_t w = ws.first; w < ntiles; w += ws.stride) {
         const Tile tile = tiles[w];
         const DevTensor& t = tensors[tile.tensor];
         const TileGeom g = geom(t, tile);
@@ -282,10 +290,9 @@ __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __rest
 // stores where aligned.
 __global__ void __launch_bounds__(kThreads) zero_grads_kernel(const DevTensor* __restrict__ tensors,
                                                               const Tile* __restrict__ tiles, int64_t ntiles) {
-    const int lane = threadIdx.x & 31;
-    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
-    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
-    for (int64_t w = warp; w < ntiles; w += nwarps) {
+    const WarpSlots ws = warp_slots();
+    const int lane = ws.lane;
+    for (int64_t w = ws.first; w < ntiles; w += ws.stride) {
         const Tile tile = tiles[w];
         const DevTensor& t = tensors[tile.tensor];
         const TileGeom g = geom(t, tile);
@@ -317,10 +324,9 @@ __global__ void __launch_bounds__(kThreads) accumulate_squares_kernel(const DevT
                                                                       float* const* __restrict__ accumulators,
                                                                       const Tile* __restrict__ tiles, int64_t ntiles,
                                                                       float keep, float weight) {
-    const int lane = threadIdx.x & 31;
-    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
-    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
-    for (int64_t w = warp; w < ntiles; w += nwarps) {
+    const WarpSlots ws = warp_slots();
+    const int lane = ws.lane;
+    for (int64_t w = ws.first; w < ntiles; w += ws.stride) {
         const Tile tile = tiles[w];
         float* acc = accumulators[tile.tensor];
         if (!acc) continue;
@@ -360,11 +366,10 @@ __global__ void __launch_bounds__(kThreads) accumulate_squares_kernel(const DevT
 // from the weights. One warp per block.
 __global__ void fill_kernel(DevTensor t, const BlockSource* __restrict__ sources, int64_t count, const float* old_m,
                             const float* old_v, const float* old_master, float* new_m, float* new_v, float* new_master) {
-    const int lane = threadIdx.x & 31;
-    const int64_t warp = (int64_t)blockIdx.x * kWarps + (threadIdx.x >> 5);
-    const int64_t nwarps = (int64_t)gridDim.x * kWarps;
+    const WarpSlots ws = warp_slots();
+    const int lane = ws.lane;
     const int b = t.block_size, bb = b * b;
-    for (int64_t k = warp; k < count; k += nwarps) {
+    for (int64_t k = ws.first; k < count; k += ws.stride) {
         const BlockSource src = sources[k];
         const int64_t dst = k * bb;
         const int64_t r0 = (int64_t)src.block_row * b, c0 = (int64_t)src.block_col * b;
