@@ -33,8 +33,10 @@ echo "| pair | first | headless tokens/s | dashboard tokens/s | difference | hea
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" | tee -a "$out/table.md"
 # One run in the tmux session, its standard output on the session's terminal (a redirected one would make the app
 # fall back to headless). The dashboard stays up after its run until the user leaves: once the run has written
-# RunFinished, q is sent every second until the process is gone (a q that comes before the dashboard has seen the end
-# opens the stop question, which the next q closes). The screen is captured once 20 steps are done.
+# RunFinished (or RunFailed), q is sent every second until the process is gone (a q that comes before the dashboard
+# has seen the end opens the stop question, which the next q closes). The screen is captured once 20 steps (half of
+# a shorter run) are done.
+capture_at=$(( ${STEPS:-300} / 2 < 20 ? ${STEPS:-300} / 2 : 20 )); (( capture_at > 0 )) || capture_at=1
 in_tmux() {  # label, extra train args...
   local label=$1; shift
   local metrics="$work/runs/$label/metrics.jsonl" captured=""
@@ -47,10 +49,10 @@ in_tmux() {  # label, extra train args...
   local steps
   while kill -0 "$run_pid" 2>/dev/null; do
     steps=$(grep -c '"StepCompleted"' "$metrics" 2>/dev/null)
-    if [ -z "$captured" ] && [ "${steps:-0}" -ge 20 ]; then
+    if [ -z "$captured" ] && [ "${steps:-0}" -ge "$capture_at" ]; then
       tmux capture-pane -p -t dvh > "$out/$label.screen" 2>/dev/null; captured=1
     fi
-    grep -q '"RunFinished"' "$metrics" 2>/dev/null && tmux send-keys -t dvh q 2>/dev/null
+    grep -qE '"type":"Run(Finished|Failed)"' "$metrics" 2>/dev/null && tmux send-keys -t dvh q 2>/dev/null
     sleep 1
   done
   wait "$run_pid" 2>/dev/null
@@ -62,7 +64,7 @@ dashboard() { in_tmux "dashboard-$1"; }
 # "step N/M" lines.
 shown() {  # pair number -> "yes" when both runs showed what they are
   grep -q "run dashboard-$1 " "$out/dashboard-$1.screen" 2>/dev/null && grep -q "Training├" "$out/dashboard-$1.screen" 2>/dev/null \
-    && grep -q "step [0-9]*/" "$out/headless-$1.screen" 2>/dev/null \
+    && grep -q "step [0-9]*/" "$out/headless-$1.screen" 2>/dev/null && ! grep -q "Training├" "$out/headless-$1.screen" 2>/dev/null \
     && ! grep -q "headless (" "$out/dashboard-$1.screen" 2>/dev/null && echo yes || echo no
 }
 for i in $(seq 1 "${PAIRS:-3}"); do

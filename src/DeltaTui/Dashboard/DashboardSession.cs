@@ -3,6 +3,7 @@ using DeltaTui.Dashboard.State;
 using DeltaTui.Training.Control;
 using DeltaTui.Training.Events;
 using Terminal.Gui.App;
+using Terminal.Gui.ViewBase;
 
 namespace DeltaTui.Dashboard;
 
@@ -40,6 +41,7 @@ public sealed class DashboardSession : IDisposable
         _state = initial;
         _time = time ?? TimeProvider.System;
         app.Keyboard.KeyDown += OnKeyDown;
+        window.ViewportChanged += OnResized;
     }
 
     public DashboardState State { get { lock (_gate) return _state; } }
@@ -141,6 +143,14 @@ public sealed class DashboardSession : IDisposable
         }
     }
 
+    // Panels compute their lines and charts for their size when state is applied: a new size (the first layout, a
+    // resized terminal) applies the same state again, though no event came.
+    private void OnResized(object? sender, DrawEventArgs e)
+    {
+        _drawnVersion = -1;
+        ScheduleDraw();
+    }
+
     private void ScheduleDraw()
     {
         if (_disposed || Interlocked.CompareExchange(ref _drawScheduled, 1, 0) != 0) return;
@@ -155,5 +165,6 @@ public sealed class DashboardSession : IDisposable
     {
         _disposed = true;
         _app.Keyboard.KeyDown -= OnKeyDown;
+        _window.ViewportChanged -= OnResized;
     }
 }

@@ -26,7 +26,7 @@ public class DashboardStateTests
     }
 
     [Fact]
-    public void Given_a_finished_run_and_telemetry_after_it_When_drawing_the_header_Then_elapsed_is_the_run_duration()
+    public void Given_a_finished_run_and_telemetry_after_it_When_drawing_the_header_Then_elapsed_is_the_run_duration_until_a_resume_starts_again()
     {
         var s = DashboardState.Initial();
         foreach (var e in new RunEvent[] { Started(), Step(90, total: 90) }) s = DashboardReducer.Reduce(s, e);
@@ -34,6 +34,11 @@ public class DashboardStateTests
         s = DashboardReducer.Reduce(s, new HostSnapshot(3, 1L << 30, 20L << 30, 24L << 30) { Time = T0.AddMinutes(10) });
 
         Assert.Contains("elapsed 01:35", HeaderView.Render(s)[1]);
+
+        // and a resumed run appending to the same metrics counts from its own start again
+        s = DashboardReducer.Reduce(s, Started() with { Time = T0.AddMinutes(20) });
+        s = DashboardReducer.Reduce(s, Step(100, total: 200) with { Time = T0.AddMinutes(21) });
+        Assert.Contains("elapsed 01:00", HeaderView.Render(s)[1]);
     }
 
     [Fact]

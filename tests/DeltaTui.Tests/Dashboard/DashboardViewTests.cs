@@ -36,6 +36,24 @@ public class DashboardViewTests
         Assert.False(h.Window.NeedsDraw, "the window as a whole is not repainted");
     }
 
+    [Fact]
+    public void Given_a_drawn_dashboard_When_the_terminal_is_resized_without_a_new_event_Then_it_shows_what_a_fresh_one_of_that_size_shows()
+    {
+        // Given a dashboard drawn at 80 x 24
+        using var resized = new DashboardHarness(80, 24);
+        Feed(resized);
+        resized.Screen();
+
+        // When the terminal grows to 200 x 60 and the UI redraws (no event in between)
+        resized.App.Driver!.SetScreenSize(200, 60);
+        string screen = resized.Screen();
+
+        // Then every panel is laid out for the new size, as in a dashboard that started at it
+        using var fresh = new DashboardHarness(200, 60);
+        Feed(fresh);
+        Assert.Equal(fresh.Screen(), screen);
+    }
+
     private static bool MarkedForRedraw(Terminal.Gui.ViewBase.View view) => view.NeedsDraw || view.SubViews.Any(MarkedForRedraw);
 
     [Theory]

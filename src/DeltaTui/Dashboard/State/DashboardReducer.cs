@@ -15,7 +15,7 @@ public static class DashboardReducer
             {
                 RunName = r.RunName, ModelId = r.ModelId, Device = r.Device, TotalSteps = r.TotalSteps,
                 RunDirectory = r.RunDirectory, ParameterCount = r.ParameterCount, Optimizer = r.Optimizer,
-                StartedAt = r.Time, RunState = RunState.Running,
+                StartedAt = r.Time, EndedAt = null, RunState = RunState.Running,
                 Log = s.Log.Add(new LogLine(r.Time, LogLevel.Info, $"run {r.RunName} started on {r.Device}: {r.TotalSteps} steps, {r.Optimizer}, {r.LossType} loss")),
             },
             RunStateChanged c => s with

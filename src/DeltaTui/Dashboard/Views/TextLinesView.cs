@@ -4,7 +4,8 @@ namespace DeltaTui.Dashboard.Views;
 
 /// <summary>
 /// Draws a list of lines clipped to its viewport. Panels compute the lines from state for the
-/// current size (so relayout on resize is just a redraw), and this view only paints them.
+/// current size (the session applies the state again when the window's size changes), and this
+/// view only paints them.
 /// </summary>
 public sealed class TextLinesView : View
 {
