@@ -24,16 +24,24 @@ public sealed class JaccardPane : FrameView
         Add(_table, _errors);
     }
 
+    private (IouSnapshot? Iou, JaccardSort Sort)? _shown;
+
     public TableView Table => _table;
 
     public void Apply(DashboardState s)
     {
         Title = $"Jaccard debug (j/F2 hide, o/F7 sort: {SortName(s.Ui.JaccardSort)}, PgUp/PgDn scroll)";
-        var rows = Sorted(s.Iou?.PerTensor ?? [], s.Ui.JaccardSort).Select(ToCells).ToList();
-        _table.Table = new RowsTableSource(Columns, rows);
+        var perTensor = s.Iou?.PerTensor ?? [];
+        // A new table only for a new snapshot or sort order: a new table repaints the pane (hundreds of rows),
+        // and most updates (steps, telemetry) change neither.
+        if (_shown != (s.Iou, s.Ui.JaccardSort))
+        {
+            _table.Table = new RowsTableSource(Columns, Sorted(perTensor, s.Ui.JaccardSort).Select(ToCells).ToList());
+            _shown = (s.Iou, s.Ui.JaccardSort);
+        }
         var errs = s.IouErrors.Items;
         _errors.Lines = errs.IsEmpty
-            ? [rows.Count == 0 ? "no per-tensor IoU yet (computed at mask intervals in debug mode)" : "no IoU errors"]
+            ? [perTensor.Count == 0 ? "no per-tensor IoU yet (computed at mask intervals in debug mode)" : "no IoU errors"]
             : ["last IoU errors:", .. errs.TakeLast(2).Select(e => "  " + e.Text)];
     }
 
