@@ -8,15 +8,20 @@ usage: python3 bench/dashboard_pairs.py pairs.txt [more pairs.txt ...]
 """
 import random, statistics, sys
 
-rows = []
+rows, skipped = [], 0
 for path in sys.argv[1:]:
     for number, line in enumerate(open(path), 1):
         fields = line.split()
-        if not fields or "nan" in fields:
+        if not fields:
+            continue
+        if "nan" in fields:  # a pair whose runs failed or did not show what they are
+            skipped += 1
             continue
         if len(fields) != 4:
             raise SystemExit(f"{path}:{number}: expected 4 numbers, got {len(fields)}")
         rows.append(tuple(map(float, fields)))
+if skipped:
+    print(f"{skipped} pair(s) left out: a run failed, or its screen did not show the dashboard / the progress lines")
 if not rows:
     raise SystemExit("no pairs")
 
