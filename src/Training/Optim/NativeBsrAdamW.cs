@@ -181,8 +181,10 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         try
         {
             Array.Clear(accumulatorPtrs);
-            foreach (var (name, accumulator) in accumulators)
+            // Indexed, not foreach: this runs every step, and enumerating the interface allocates.
+            for (var k = 0; k < accumulators.Count; k++)
             {
+                var (name, accumulator) = accumulators[k];
                 if (!indexByName.TryGetValue(name, out var i)) return false;
                 if (accumulatorPtrs[i] != IntPtr.Zero) throw new ArgumentException($"'{name}' has two accumulators");
                 // Checked in full the first time this tensor object comes (a run's Fisher buffers live as long as the
