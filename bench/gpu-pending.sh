@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What has not been measured on a GPU yet, in one call on the GPU machine (inside the prepared environment:
+# The GPU measurements that need no peer, in one call on the GPU machine (inside the prepared environment:
 # .NET runtime, the machine's libtorch; see bench/dpo-compare.sh). Sections (env SECTIONS, default all):
 #   tokenlab src/Native/dev/token_logprobs_v1.cu: validation against float64 and timings
 #   rmslab   src/Native/dev/rmsnorm_v1.cu: validation against float64 and timings
