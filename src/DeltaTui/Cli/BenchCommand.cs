@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DeltaTui.Training.Benchmarks;
+using DeltaTui.Benchmarks;
 
 namespace DeltaTui.Cli;
 

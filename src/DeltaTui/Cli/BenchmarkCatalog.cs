@@ -1,5 +1,5 @@
 using System.Reflection;
-using DeltaTui.Training.Benchmarks;
+using DeltaTui.Benchmarks;
 
 namespace DeltaTui.Cli;
 

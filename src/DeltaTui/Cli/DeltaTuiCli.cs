@@ -1,6 +1,6 @@
 using System.CommandLine;
 using DeltaTui.Training.Config;
-using DeltaTui.Training.Runtime;
+using DeltaTui.Torch.Runtime;
 
 namespace DeltaTui.Cli;
 

@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using DeltaTui.Training.Config;
-using DeltaTui.Training.Model;
-using DeltaTui.Training.Runtime;
-using DeltaTui.Training.Validation;
+using DeltaTui.Gemma;
+using DeltaTui.Torch.Runtime;
+using DeltaTui.Validation;
 using TorchSharp;
 
 namespace DeltaTui.Cli;

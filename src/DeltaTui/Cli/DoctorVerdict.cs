@@ -1,5 +1,5 @@
 using DeltaTui.Training.Config;
-using DeltaTui.Training.Runtime;
+using DeltaTui.Torch.Runtime;
 
 namespace DeltaTui.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using DeltaTui.Training.Events;
-using DeltaTui.Training.Telemetry;
+using DeltaTui.Core.Events;
+using DeltaTui.Telemetry;
 
 namespace DeltaTui.Cli;
 

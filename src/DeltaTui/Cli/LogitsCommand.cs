@@ -1,7 +1,8 @@
+using DeltaTui.Torch.SafeTensors;
 using System.CommandLine;
-using DeltaTui.Training.Model;
-using DeltaTui.Training.Runtime;
-using DeltaTui.Training.SafeTensors;
+using DeltaTui.Gemma;
+using DeltaTui.Torch.Runtime;
+using DeltaTui.Formats.SafeTensors;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Cli;

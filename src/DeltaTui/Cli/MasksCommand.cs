@@ -1,7 +1,8 @@
+using DeltaTui.Torch.SafeTensors;
 using System.CommandLine;
 using System.Globalization;
 using DeltaTui.Training.Masks;
-using DeltaTui.Training.SafeTensors;
+using DeltaTui.Formats.SafeTensors;
 
 namespace DeltaTui.Cli;
 

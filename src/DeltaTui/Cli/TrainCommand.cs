@@ -4,9 +4,9 @@ using System.Runtime.InteropServices;
 using DeltaTui.Dashboard;
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using DeltaTui.Training.Sinks;
-using DeltaTui.Training.Telemetry;
+using DeltaTui.Telemetry;
 
 namespace DeltaTui.Cli;
 
@@ -131,7 +131,7 @@ public static class TrainCommand
         if (!options.Telemetry.Enabled) return null;
         try
         {
-            var sampler = new TelemetrySampler(new NativeNvml(), hub, new Training.Telemetry.TelemetryOptions
+            var sampler = new TelemetrySampler(new NativeNvml(), hub, new DeltaTui.Telemetry.TelemetryOptions
             {
                 Interval = TimeSpan.FromMilliseconds(options.Telemetry.IntervalMs),
                 CallTimeout = TimeSpan.FromMilliseconds(options.Telemetry.CallTimeoutMs),

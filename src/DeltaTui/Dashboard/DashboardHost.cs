@@ -1,7 +1,7 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
-using DeltaTui.Training.Control;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Control;
+using DeltaTui.Core.Events;
 
 namespace DeltaTui.Dashboard;
 

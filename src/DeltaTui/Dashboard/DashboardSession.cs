@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using DeltaTui.Dashboard.State;
-using DeltaTui.Training.Control;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Control;
+using DeltaTui.Core.Events;
 using Terminal.Gui.App;
 using Terminal.Gui.ViewBase;
 

@@ -71,7 +71,7 @@ public sealed class DashboardWindow : Runnable
             return "REPLAY (read-only)  j/F2 jaccard  o/F7 sort  d/F5 delta  m/F6 smooth  ?/F1 help  ^L redraw  q/Esc quit";
         if (state.IsOver)
             return $"{HeaderView.StateName(state.RunState).ToUpperInvariant()}: outputs in {state.RunDirectory}  q/Esc/F10 exit  j/F2 jaccard  ?/F1 help";
-        string pause = state.RunState == DeltaTui.Training.Events.RunState.Paused ? "resume" : "pause";
+        string pause = state.RunState == DeltaTui.Core.Events.RunState.Paused ? "resume" : "pause";
         return $"s/F3 save masks  p/F4 {pause}  q/Esc stop  j/F2 jaccard  d/F5 delta  m/F6 smooth  o/F7 sort  ?/F1 help  ^L redraw";
     }
 }

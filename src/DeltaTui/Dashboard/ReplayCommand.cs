@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Threading.Channels;
 using DeltaTui.Dashboard;
 using DeltaTui.Dashboard.State;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 
 namespace DeltaTui.Cli;
 

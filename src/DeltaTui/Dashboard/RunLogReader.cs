@@ -1,6 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 
 namespace DeltaTui.Dashboard;
 

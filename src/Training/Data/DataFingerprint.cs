@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 
 namespace DeltaTui.Training.Data;
 

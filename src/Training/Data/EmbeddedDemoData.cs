@@ -1,4 +1,4 @@
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 
 namespace DeltaTui.Training.Data;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 
 namespace DeltaTui.Training.Data;
 

@@ -1,5 +1,5 @@
 using DeltaTui.Training.Config;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 using TorchSharp;
 using ConfigTruncation = DeltaTui.Training.Config.TruncationMode;
 

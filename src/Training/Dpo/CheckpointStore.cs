@@ -1,4 +1,4 @@
-using DeltaTui.Training.IO;
+using DeltaTui.Core.IO;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;

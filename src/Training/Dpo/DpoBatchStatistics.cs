@@ -1,3 +1,4 @@
+using DeltaTui.Core.Events;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Dpo;

@@ -1,4 +1,4 @@
-using DeltaTui.Training.Runtime;
+using DeltaTui.Torch.Runtime;
 using DeltaTui.Training.Config;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

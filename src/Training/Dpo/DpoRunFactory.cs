@@ -1,11 +1,12 @@
+using DeltaTui.Torch.SafeTensors;
 using System.Security.Cryptography;
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Data;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
-using DeltaTui.Training.Model;
+using DeltaTui.Gemma;
 using DeltaTui.Training.Optim;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 using ConfigMaskGranularity = DeltaTui.Training.Config.MaskGranularity;

@@ -1,11 +1,12 @@
-using DeltaTui.Training.Runtime;
+using DeltaTui.Training.Sinks;
+using DeltaTui.Torch.Runtime;
 using DeltaTui.Training.Config;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
-using DeltaTui.Training.Model;
+using DeltaTui.Gemma;
 using DeltaTui.Training.Optim;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,6 +1,7 @@
+using DeltaTui.Torch.SafeTensors;
 using System.Globalization;
 using DeltaTui.Training.Masks;
-using DeltaTui.Training.SafeTensors;
+using DeltaTui.Formats.SafeTensors;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Dpo;

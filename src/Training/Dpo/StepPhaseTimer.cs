@@ -1,3 +1,4 @@
+using DeltaTui.Core.Events;
 using System.Diagnostics;
 using static TorchSharp.torch;
 

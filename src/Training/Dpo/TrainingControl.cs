@@ -1,4 +1,4 @@
-using DeltaTui.Training.Control;
+using DeltaTui.Core.Control;
 
 namespace DeltaTui.Training.Dpo;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,4 +1,4 @@
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 
 namespace DeltaTui.Training.Masks;
 

@@ -1,4 +1,4 @@
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using TorchSharp;
 
 namespace DeltaTui.Training.Masks;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using DeltaTui.Training.IO;
-using DeltaTui.Training.Pickle;
+using DeltaTui.Core.IO;
+using DeltaTui.Formats.Pickle;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Masks;

@@ -1,4 +1,4 @@
-using DeltaTui.Training.Runtime;
+using DeltaTui.Torch.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using DeltaTui.Training.Native;
+using DeltaTui.Torch.Interop;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using DeltaTui.Training.Dpo;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 
 namespace DeltaTui.Training.Sinks;
 

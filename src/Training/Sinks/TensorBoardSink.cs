@@ -1,4 +1,4 @@
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

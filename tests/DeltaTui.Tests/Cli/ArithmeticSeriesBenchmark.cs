@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using DeltaTui.Training.Benchmarks;
+using DeltaTui.Benchmarks;
 
 namespace DeltaTui.Tests.Cli;
 

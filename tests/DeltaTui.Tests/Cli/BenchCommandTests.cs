@@ -1,6 +1,6 @@
 using System.Reflection;
 using DeltaTui.Cli;
-using DeltaTui.Training.Benchmarks;
+using DeltaTui.Benchmarks;
 using Xunit;
 
 namespace DeltaTui.Tests.Cli;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DeltaTui.Training.Runtime;
+using DeltaTui.Torch.Runtime;
 using Xunit;
 
 namespace DeltaTui.Tests.Cli;

@@ -1,6 +1,6 @@
 using DeltaTui.Cli;
 using DeltaTui.Training.Config;
-using DeltaTui.Training.Runtime;
+using DeltaTui.Torch.Runtime;
 using Xunit;
 
 namespace DeltaTui.Tests.Cli;

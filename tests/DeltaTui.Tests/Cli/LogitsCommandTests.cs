@@ -1,6 +1,7 @@
+using DeltaTui.Torch.SafeTensors;
 using DeltaTui.Cli;
-using DeltaTui.Training.Model;
-using DeltaTui.Training.SafeTensors;
+using DeltaTui.Gemma;
+using DeltaTui.Formats.SafeTensors;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
 using DeltaTui.Dashboard;
 using DeltaTui.Dashboard.State;
 using DeltaTui.Dashboard.Views;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using Terminal.Gui.Input;
 using Xunit;
 using static DeltaTui.Tests.Dashboard.SampleEvents;

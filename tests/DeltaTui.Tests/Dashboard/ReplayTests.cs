@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using DeltaTui.Dashboard;
 using DeltaTui.Dashboard.State;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using Xunit;
 using static DeltaTui.Tests.Dashboard.SampleEvents;
 

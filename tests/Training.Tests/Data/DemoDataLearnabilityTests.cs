@@ -1,5 +1,5 @@
 using DeltaTui.Training.Data;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

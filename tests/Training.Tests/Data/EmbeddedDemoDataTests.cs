@@ -1,5 +1,5 @@
 using DeltaTui.Training.Data;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Data;

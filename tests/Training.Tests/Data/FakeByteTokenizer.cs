@@ -1,5 +1,5 @@
 using System.Text;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 
 namespace DeltaTui.Training.Tests.Data;
 

@@ -1,6 +1,6 @@
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Data;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 using TorchSharp;
 using Xunit;
 using ConfigTruncation = DeltaTui.Training.Config.TruncationMode;

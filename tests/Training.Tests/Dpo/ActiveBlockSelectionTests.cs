@@ -1,5 +1,5 @@
 using DeltaTui.Training.Dpo;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using DeltaTui.Training.Optim;
 using TorchSharp;
 using Xunit;

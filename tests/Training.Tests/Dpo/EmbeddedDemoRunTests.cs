@@ -1,6 +1,6 @@
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using DeltaTui.Training.Optim;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Events;

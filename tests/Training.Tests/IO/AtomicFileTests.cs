@@ -1,4 +1,4 @@
-using DeltaTui.Training.IO;
+using DeltaTui.Core.IO;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.IO;

@@ -1,6 +1,6 @@
 using System.Text;
 using DeltaTui.Training.Masks;
-using DeltaTui.Training.Pickle;
+using DeltaTui.Formats.Pickle;
 using DeltaTui.Training.Tests.Pickle;
 using TorchSharp;
 using Xunit;

@@ -1,4 +1,4 @@
-using DeltaTui.Training.Model;
+using DeltaTui.Gemma;
 using Xunit;
 using static TorchSharp.torch;
 

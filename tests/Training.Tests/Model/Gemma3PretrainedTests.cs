@@ -1,5 +1,6 @@
-using DeltaTui.Training.Model;
-using DeltaTui.Training.SafeTensors;
+using DeltaTui.Torch.SafeTensors;
+using DeltaTui.Gemma;
+using DeltaTui.Formats.SafeTensors;
 using Xunit;
 using static TorchSharp.torch;
 

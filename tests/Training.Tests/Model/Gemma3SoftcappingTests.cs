@@ -1,4 +1,5 @@
-using DeltaTui.Training.Model;
+using DeltaTui.Torch.SafeTensors;
+using DeltaTui.Gemma;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -39,7 +40,7 @@ public sealed class Gemma3SoftcappingTests : IDisposable
         // fixture weights, reported no missing or unexpected keys, and produced these logits. Its
         // Gemma-3 reads attn_logit_softcapping but does not apply it, so by default neither do we.
         var reference = TinyGemmaFixture.Reference();
-        var expected = DeltaTui.Training.SafeTensors.SafeTensorsFile.Load(Path.Combine(TinyGemmaFixture.Folder, "reference-softcap-linear-rope.safetensors"))["logits"];
+        var expected = DeltaTui.Torch.SafeTensors.SafeTensorsFile.Load(Path.Combine(TinyGemmaFixture.Folder, "reference-softcap-linear-rope.safetensors"))["logits"];
         var folder = Path.Combine(_folder, "transformers-ran");
         Directory.CreateDirectory(folder);
         File.Copy(Path.Combine(TinyGemmaFixture.Folder, "config-softcap-linear-rope.json"), Path.Combine(folder, "config.json"));

@@ -1,4 +1,5 @@
-using DeltaTui.Training.SafeTensors;
+using DeltaTui.Torch.SafeTensors;
+using DeltaTui.Formats.SafeTensors;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Tests.Model;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using DeltaTui.Training.Native;
+using DeltaTui.Torch.Interop;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

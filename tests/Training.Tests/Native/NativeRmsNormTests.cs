@@ -1,5 +1,5 @@
-using DeltaTui.Training.Model;
-using DeltaTui.Training.Native;
+using DeltaTui.Gemma;
+using DeltaTui.Torch.Interop;
 using Xunit;
 using static TorchSharp.torch;
 

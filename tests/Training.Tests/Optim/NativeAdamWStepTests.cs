@@ -1,4 +1,4 @@
-using DeltaTui.Training.Native;
+using DeltaTui.Torch.Interop;
 using DeltaTui.Training.Optim;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using DeltaTui.Training.Runtime;
+using DeltaTui.Torch.Runtime;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Runtime;

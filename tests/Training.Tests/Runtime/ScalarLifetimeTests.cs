@@ -1,5 +1,5 @@
 using DeltaTui.Training.Dpo;
-using DeltaTui.Training.Model;
+using DeltaTui.Gemma;
 using Xunit;
 using static TorchSharp.torch;
 

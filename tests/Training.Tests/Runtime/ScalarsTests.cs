@@ -1,4 +1,4 @@
-using DeltaTui.Training.Runtime;
+using DeltaTui.Torch.Runtime;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
-using DeltaTui.Training.IO;
-using DeltaTui.Training.SafeTensors;
+using DeltaTui.Torch.SafeTensors;
+using DeltaTui.Core.IO;
+using DeltaTui.Formats.SafeTensors;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using DeltaTui.Training.Sinks;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using DeltaTui.Training.Sinks;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using DeltaTui.Training.Events;
-using DeltaTui.Training.Runtime;
-using DeltaTui.Training.Telemetry;
+using DeltaTui.Core.Events;
+using DeltaTui.Torch.Runtime;
+using DeltaTui.Telemetry;
 using TorchSharp;
 using Xunit;
 

@@ -1,4 +1,4 @@
-using DeltaTui.Training.Telemetry;
+using DeltaTui.Telemetry;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Telemetry;

@@ -1,5 +1,5 @@
 using System.Text;
-using DeltaTui.Training.Telemetry;
+using DeltaTui.Telemetry;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Telemetry;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using DeltaTui.Training.Events;
-using DeltaTui.Training.Telemetry;
+using DeltaTui.Core.Events;
+using DeltaTui.Telemetry;
 
 namespace DeltaTui.Training.Tests.Telemetry;
 

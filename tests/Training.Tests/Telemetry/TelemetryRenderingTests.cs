@@ -1,6 +1,6 @@
 using System.Text.Json;
-using DeltaTui.Training.Events;
-using DeltaTui.Training.Telemetry;
+using DeltaTui.Core.Events;
+using DeltaTui.Telemetry;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Telemetry;

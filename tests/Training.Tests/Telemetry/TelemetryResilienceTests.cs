@@ -1,5 +1,5 @@
-using DeltaTui.Training.Events;
-using DeltaTui.Training.Telemetry;
+using DeltaTui.Core.Events;
+using DeltaTui.Telemetry;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Telemetry;

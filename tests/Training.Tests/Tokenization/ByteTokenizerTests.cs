@@ -1,5 +1,5 @@
 using System.Text;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 using Xunit;
 
 namespace DeltaTui.Training.Tests.Tokenization;

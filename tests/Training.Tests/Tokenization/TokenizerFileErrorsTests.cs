@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using DeltaTui.Training.Tokenization;
+using DeltaTui.Formats.Tokenization;
 using Xunit;
 using static DeltaTui.Training.Tests.Tokenization.TinyTokenizerJson;
 

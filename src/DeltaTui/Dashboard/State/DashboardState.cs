@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 
 namespace DeltaTui.Dashboard.State;
 

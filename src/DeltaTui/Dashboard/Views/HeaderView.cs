@@ -1,5 +1,5 @@
 using DeltaTui.Dashboard.State;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using Terminal.Gui.ViewBase;
 
 namespace DeltaTui.Dashboard.Views;

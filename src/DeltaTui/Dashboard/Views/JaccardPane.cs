@@ -1,6 +1,6 @@
 using System.Globalization;
 using DeltaTui.Dashboard.State;
-using DeltaTui.Training.Events;
+using DeltaTui.Core.Events;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 

@@ -1,0 +1,92 @@
+namespace DeltaTui.Core.Events;
+
+public enum RunState { Starting, Running, Paused, Stopping, Saved, Finished, Failed }
+
+/// <summary>A run began; everything the header of the dashboard needs.</summary>
+public sealed record RunStarted(
+    string RunName, string ModelId, string Device, int TotalSteps, string RunDirectory,
+    long ParameterCount, string Optimizer, string LossType) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
+
+public sealed record RunStateChanged(RunState State, string? Detail = null) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
+
+/// <summary>One optimizer step finished. Metric names follow TRL: loss, rewards/chosen, rewards/margins, ...</summary>
+public sealed record StepCompleted(int Step, int TotalSteps, IReadOnlyDictionary<string, double> Metrics) : RunEvent;
+
+/// <summary>Held-out evaluation; metric names are prefixed with "eval/".</summary>
+public sealed record EvalCompleted(int Step, IReadOnlyDictionary<string, double> Metrics) : RunEvent;
+
+/// <summary>A step whose loss or gradients were not finite was skipped.</summary>
+public sealed record StepSkipped(int Step, string Reason, int Consecutive, int TotalSkipped) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
+
+/// <summary>
+/// Where the time of one step went (training.profile): milliseconds per phase, each measured after waiting for
+/// the device, so GPU work is charged to the phase that queued it. Phases a step did not run are 0; Skipped
+/// marks a step dropped for a non-finite loss or gradient. Names are those of <c>StepPhases</c>.
+/// </summary>
+public sealed record StepProfiled(int Step, bool Skipped, IReadOnlyDictionary<string, double> PhaseMilliseconds, double TotalMilliseconds) : RunEvent;
+
+/// <summary>
+/// The profile of a run at its end: the median of each phase over the applied steps after the first
+/// <paramref name="WarmupStepsExcluded"/> profiled ones (allocator and kernel warm-up), also written to <paramref name="Path"/>.
+/// </summary>
+public sealed record ProfileSummarized(
+    int StepsProfiled, int WarmupStepsExcluded, int StepsInMedian,
+    IReadOnlyDictionary<string, double> MedianPhaseMilliseconds, double MedianTotalMilliseconds, string Path) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
+
+/// <summary>Per-tensor weight change against θ0.</summary>
+public sealed record TensorDelta(string Name, long Elements, double Norm, double RelativeNorm, double MaxAbs, double FractionUpdated);
+
+public sealed record DeltaStatsComputed(int Step, IReadOnlyList<TensorDelta> Tensors) : RunEvent;
+
+/// <summary>One row of the Jaccard table: set A against set B for one tensor (or "*" for the aggregate).</summary>
+public sealed record TensorIou(
+    string Comparison, string Tensor, long SizeA, long SizeB, long Intersection, long Union,
+    double Iou, double OverlapOfA, double OverlapOfB, double Chance);
+
+/// <summary>Live IoU of the masks at a mask interval. Metrics such as iou/fisher_vs_magnitude; PerTensor filled in debug mode.</summary>
+public sealed record IouSnapshot(int Step, IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<TensorIou> PerTensor) : RunEvent;
+
+/// <summary>The IoU computation failed; training goes on.</summary>
+public sealed record IouFailed(int Step, string Message) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
+
+public sealed record MaskSaved(int Step, string Method, string Path, double Sparsity) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
+
+public sealed record CheckpointSaved(int Step, string Path) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
+
+public enum LogLevel { Info, Warning, Error }
+
+public sealed record LogMessage(LogLevel Level, string Message) : RunEvent
+{
+    public override bool MustDeliver => Level != LogLevel.Info;
+}
+
+public sealed record RunFinished(int Step, string RunDirectory, IReadOnlyList<string> SavedFiles, bool Stopped) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
+
+public sealed record RunFailed(int Step, string Message) : RunEvent
+{
+    public override bool MustDeliver => true;
+}

@@ -1,8 +1,0 @@
-namespace DeltaTui.Training.Telemetry;
-
-/// <summary>nvmlPcieUtilCounter_t.</summary>
-public enum NvmlPcieCounter
-{
-    TxBytes = 0,
-    RxBytes = 1,
-}
