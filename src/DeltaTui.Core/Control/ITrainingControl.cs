@@ -15,4 +15,13 @@ public interface ITrainingControl
 
     /// <summary>Finish the step in flight, save masks, scores and a checkpoint, then end the run.</summary>
     void RequestStop();
+
+    /// <summary>
+    /// Turn the per-tensor IoU of the Jaccard pane on (computed from the current scores at once, then at each mask
+    /// interval) or off (no extra work).
+    /// </summary>
+    void SetPerTensorIou(bool enabled);
+
+    /// <summary>Build the masks and their IoU every <paramref name="steps"/> steps from now on (at least 1).</summary>
+    void SetMaskInterval(int steps);
 }

@@ -11,6 +11,8 @@ public sealed class TrainingControl : ITrainingControl, IDisposable
     private readonly ManualResetEventSlim _running = new(initialState: true);
     private int _saveMasksRequests;
     private volatile bool _stopRequested;
+    private int _perTensorIouRequest; // 0 none, 1 off, 2 on
+    private int _maskIntervalRequest; // 0 none, else the new interval
 
     public bool StopRequested => _stopRequested;
 
@@ -27,6 +29,25 @@ public sealed class TrainingControl : ITrainingControl, IDisposable
         _stopRequested = true;
         _running.Set(); // a paused run must wake up to stop
     }
+
+    public void SetPerTensorIou(bool enabled) => Volatile.Write(ref _perTensorIouRequest, enabled ? 2 : 1);
+
+    public void SetMaskInterval(int steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        Volatile.Write(ref _maskIntervalRequest, steps);
+    }
+
+    /// <summary>The latest per-tensor IoU request since the last call (null: none).</summary>
+    internal bool? TakePerTensorIouRequest() => Interlocked.Exchange(ref _perTensorIouRequest, 0) switch
+    {
+        1 => false,
+        2 => true,
+        _ => null,
+    };
+
+    /// <summary>The latest mask interval request since the last call (null: none).</summary>
+    internal int? TakeMaskIntervalRequest() => Interlocked.Exchange(ref _maskIntervalRequest, 0) is var n and > 0 ? n : null;
 
     /// <summary>True once per batch of save requests made since the last call.</summary>
     internal bool TakeSaveMasksRequest() => Interlocked.Exchange(ref _saveMasksRequests, 0) > 0;

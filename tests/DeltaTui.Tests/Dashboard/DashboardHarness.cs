@@ -70,4 +70,6 @@ internal sealed class RecordingControl : ITrainingControl
     public void Pause() => Calls.Add("pause");
     public void Resume() => Calls.Add("resume");
     public void RequestStop() => Calls.Add("stop");
+    public void SetPerTensorIou(bool enabled) => Calls.Add(enabled ? "iou-on" : "iou-off");
+    public void SetMaskInterval(int steps) => Calls.Add($"mask-interval {steps}");
 }
