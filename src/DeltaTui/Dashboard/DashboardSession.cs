@@ -113,7 +113,16 @@ public sealed class DashboardSession : IDisposable
                 _control?.RequestStop();
                 break;
             case DashboardIntent.Quit: ExitRequested = true; break;
-            case DashboardIntent.ToggleJaccard: Fold(UiAction.ToggleJaccard); break;
+            case DashboardIntent.ToggleJaccard:
+                Fold(UiAction.ToggleJaccard);
+                // The pane and the trainer's per-tensor IoU go together: shown means computed, hidden means no extra work.
+                _control?.SetPerTensorIou(State.Ui.ShowJaccard);
+                break;
+            case DashboardIntent.CloseOverlay:
+                bool jaccardWasOpen = !State.Ui.ShowHelp && State.Ui.ShowJaccard;
+                Fold(UiAction.CloseOverlay);
+                if (jaccardWasOpen) _control?.SetPerTensorIou(false);
+                break;
             case DashboardIntent.ToggleDeltaPerTensor: Fold(UiAction.ToggleDeltaPerTensor); break;
             case DashboardIntent.ToggleSmoothing: Fold(UiAction.ToggleSmoothing); break;
             case DashboardIntent.ToggleHelp: Fold(UiAction.ToggleHelp); break;

@@ -86,6 +86,7 @@ public static class DashboardReducer
             UiAction.AskStop => ui with { ConfirmingStop = true },
             UiAction.CancelStop => ui with { ConfirmingStop = false },
             UiAction.ConfirmStop => ui with { ConfirmingStop = false },
+            UiAction.CloseOverlay => ui.ShowHelp ? ui with { ShowHelp = false } : ui with { ShowJaccard = false },
             _ => ui,
         };
         var next = state with { Ui = ui };
