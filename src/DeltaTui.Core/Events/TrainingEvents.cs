@@ -45,8 +45,12 @@ public sealed record ProfileSummarized(
     public override bool MustDeliver => true;
 }
 
-/// <summary>Per-tensor weight change against θ0.</summary>
-public sealed record TensorDelta(string Name, long Elements, double Norm, double RelativeNorm, double MaxAbs, double FractionUpdated);
+/// <summary>
+/// Per-tensor weight change against θ0. <paramref name="ScaleRelativeNorm"/> is ‖Δ‖/‖1 + θ0‖ for a weight the model
+/// applies as (1 + w) (Gemma's RMSNorm scales, whose θ0 is often 0, so ‖Δ‖/‖θ0‖ says nothing); null for others.
+/// </summary>
+public sealed record TensorDelta(string Name, long Elements, double Norm, double RelativeNorm, double MaxAbs, double FractionUpdated,
+    double? ScaleRelativeNorm = null);
 
 public sealed record DeltaStatsComputed(int Step, IReadOnlyList<TensorDelta> Tensors) : RunEvent;
 
