@@ -58,8 +58,9 @@ public static class DashboardKeys
     /// The status line: every binding that applies now, as "keys label", shortened to fit <paramref name="width"/>
     /// (labels go first, then the function-key twins), so every key is always named.
     /// </summary>
-    public static string StatusLine(DashboardState state, bool readOnly, int width, string prefix = "")
+    public static string StatusLine(DashboardState state, bool readOnly, int width, params string[] prefixes)
     {
+        if (prefixes.Length == 0) prefixes = [""];
         var bindings = Applicable(state, readOnly).ToList();
         string Label(KeyBinding b) => b.Intent switch
         {
@@ -68,13 +69,20 @@ public static class DashboardKeys
             _ => b.Label,
         };
         string Keys(KeyBinding b) => string.Join("/", b.Display.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        string[] candidates =
-        [
-            prefix + string.Join("  ", bindings.Select(b => $"{Keys(b)} {Label(b)}")),
-            prefix + string.Join("  ", bindings.Select(b => $"{b.ShortName} {Label(b)}")),
-            prefix + string.Join(" ", bindings.Select(b => b.ShortName)),
-        ];
-        return candidates.FirstOrDefault(c => c.Length <= width) ?? candidates[^1];
+        // Richest first: every key with its twins and label; then letters with labels; then labels for the first
+        // bindings only (the most used come first in the table); then the keys alone.
+        var forms = new List<string>
+        {
+            string.Join("  ", bindings.Select(b => $"{Keys(b)} {Label(b)}")),
+            string.Join("  ", bindings.Select(b => $"{b.ShortName} {Label(b)}")),
+        };
+        for (int labelled = bindings.Count - 1; labelled >= 0; labelled--)
+            forms.Add(string.Join("  ", bindings.Take(labelled).Select(b => $"{b.ShortName} {Label(b)}")
+                .Append(string.Join(" ", bindings.Skip(labelled).Select(b => b.ShortName)))));
+        foreach (var form in forms)
+            foreach (var prefix in prefixes)
+                if (prefix.Length + form.Length <= width) return prefix + form;
+        return forms[^1];
     }
 
     /// <summary>The bindings that apply in this state; the stop prompt has only its own.</summary>

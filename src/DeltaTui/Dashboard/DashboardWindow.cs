@@ -70,8 +70,8 @@ public sealed class DashboardWindow : Runnable
             : readOnly ? "REPLAY (read-only)  "
             : state.IsOver ? $"{HeaderView.StateName(state.RunState).ToUpperInvariant()}: outputs in {state.RunDirectory}  "
             : "";
-        string line = DashboardKeys.StatusLine(state, readOnly, width, prefix);
-        // A long prefix (the run folder, the stop question) gives way to the keys.
-        return line.Length <= width ? line : DashboardKeys.StatusLine(state, readOnly, width);
+        string shortPrefix = state.Ui.ConfirmingStop ? "Stop training?  " : readOnly ? "REPLAY  " : state.IsOver ? $"{HeaderView.StateName(state.RunState).ToUpperInvariant()}  " : "";
+        // A long prefix (the run folder, the stop question) gives way to a short one before any key loses its label.
+        return DashboardKeys.StatusLine(state, readOnly, width, prefix, shortPrefix);
     }
 }

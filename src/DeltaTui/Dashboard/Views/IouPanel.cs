@@ -27,8 +27,11 @@ public sealed class IouPanel : FrameView
     /// <summary>The note that must accompany a comparison of two scores that are zero outside the active set.</summary>
     public const string ConfinedNote = "* confined to the active set";
 
-    private readonly TextLinesView _text = new() { X = 0, Y = 0, Width = Dim.Fill(), Height = Comparisons.Length + 1 };
-    private readonly StepChart _chart = new() { X = 0, Y = Comparisons.Length + 1, Width = Dim.Fill(), Height = Dim.Fill() };
+    /// <summary>Rows of text above the chart (fixed, so that the layout never depends on the numbers).</summary>
+    public const int TextRows = 11;
+
+    private readonly TextLinesView _text = new() { X = 0, Y = 0, Width = Dim.Fill(), Height = TextRows };
+    private readonly StepChart _chart = new() { X = 0, Y = TextRows, Width = Dim.Fill(), Height = Dim.Fill() };
 
     public IouPanel()
     {
@@ -41,9 +44,7 @@ public sealed class IouPanel : FrameView
     {
         var lines = Render(s, Math.Max(Viewport.Width, 20));
         _text.Lines = lines;
-        _text.Height = lines.Count;
-        _chart.Y = lines.Count;
-        _chart.Visible = Viewport.Height > lines.Count + 3;
+        _chart.Visible = Viewport.Height > TextRows + 3;
         if (_chart.Visible)
             _chart.Show((s.IouHistory, s.TotalSteps), () => Comparisons.Select(c => new ChartLine(c.Label,
                 s.IouHistory.TryGetValue(c.Metric, out var h) ? h.Items : [], c.Rune)).ToList(), xEnd: s.TotalSteps);
@@ -66,12 +67,20 @@ public sealed class IouPanel : FrameView
         if (s.Iou is not { } iou)
         {
             lines.Add("no masks compared yet");
+            if (confined) lines.Add(ConfinedNote);
         }
         else
         {
             var m = iou.Metrics;
             string keep = m.TryGetValue(DpoMetricNames.IouMaskKeep, out var k) ? $" keep {Format.Percent(100 * k, k < 0.1 ? "0.0#" : "0")}" : "";
             lines.Add($"{Format.Fit($"step {iou.Step}{keep}", 24)}{"IoU",6} {"chance",6}");
+            if (confined)
+            {
+                // Right under the header, so that no size of the panel shows the comparison without it.
+                double? density = m.TryGetValue(DpoMetricNames.ActiveDensity, out var d) ? d
+                    : s.ActiveSet is { TotalBlocks: > 0 } a ? (double)a.ActiveBlocks / a.TotalBlocks : null;
+                lines.Add(Format.Fit(ConfinedNote + (density is { } x ? $" ({Format.Percent(100 * x, x < 0.1 ? "0.#" : "0")})" : ""), width));
+            }
             foreach (var (metric, label, rune) in Comparisons)
             {
                 if (!m.TryGetValue(metric, out var v))
@@ -85,12 +94,7 @@ public sealed class IouPanel : FrameView
             }
         }
         if (confined)
-        {
-            double? density = s.Iou?.Metrics.TryGetValue(DpoMetricNames.ActiveDensity, out var d) == true ? d
-                : s.ActiveSet is { TotalBlocks: > 0 } a ? (double)a.ActiveBlocks / a.TotalBlocks : null;
-            lines.AddRange(Wrap($"{ConfinedNote}{(density is { } x ? $" ({Format.Percent(100 * x, "0.#")} of weights)" : "")}: " +
-                               "magnitude and momentum move only there; chance is for random masks inside it", width));
-        }
+            lines.AddRange(Wrap("magnitude and momentum move only inside the active set; chance is for random masks inside it", width));
         if (s.Iou?.Metrics is { } metrics && metrics.TryGetValue(DpoMetricNames.ActiveFisherCoverage, out var coverage))
         {
             string reference = metrics.TryGetValue(DpoMetricNames.ActiveReferenceCoverage, out var r) ? $", of active_from {Format.Number(r, "0.00")}" : "";

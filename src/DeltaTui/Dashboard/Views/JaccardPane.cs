@@ -22,7 +22,11 @@ public sealed class JaccardPane : FrameView
         Title = "Jaccard debug";
         CanFocus = false;
         Add(_table, _errors);
+        // Shown for the first time, the pane has no width yet: it lays its table out again once it has one.
+        ViewportChanged += (_, _) => { if (_last is { } last) Apply(last); };
     }
+
+    private DashboardState? _last;
 
     private (IouSnapshot? Iou, JaccardSort Sort, bool Narrow)? _shown;
 
@@ -33,7 +37,8 @@ public sealed class JaccardPane : FrameView
 
     public void Apply(DashboardState s)
     {
-        Title = $"Jaccard (j/F2 or Esc hide, o/F7 sort: {SortName(s.Ui.JaccardSort)}, PgUp/PgDn scroll)";
+        _last = s;
+        Title = $"Jaccard debug (j/F2 or Esc hide, o/F7 sort: {SortName(s.Ui.JaccardSort)}, PgUp/PgDn scroll)";
         var perTensor = s.Iou?.PerTensor ?? [];
         bool narrow = Viewport.Width < WideEnough;
         // A new table only for a new snapshot, sort order or width class: a new table repaints the pane (hundreds
