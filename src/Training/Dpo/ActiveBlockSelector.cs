@@ -18,6 +18,27 @@ public sealed class ActiveBlockSelector
     private readonly BsrAdamWStep _optimizer;
     private readonly Func<string, Tensor?>? _accumulatedScore;
     private readonly bool _initialSetGiven;
+    private Dictionary<int, BlockLayout>? _current;
+
+    /// <summary>
+    /// The layout in force for a blocked parameter. Read once from the optimizer (a resumed run restored it there),
+    /// then kept here as selections change it.
+    /// </summary>
+    private BlockLayout? CurrentLayout(int index)
+    {
+        if (_current is null)
+        {
+            _current = [];
+            var parameters = _optimizer.Optimizer.Parameters;
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                if (parameters[i].Layout is null) continue;
+                var state = _optimizer.Optimizer.GetTensorState(i);
+                using (state.ExpAvg) using (state.ExpAvgSq) using (state.Master) _current[i] = state.Layout!;
+            }
+        }
+        return _current.TryGetValue(index, out var layout) ? layout : null;
+    }
 
     /// <param name="accumulatedScore">Fisher score of a weight by name (the caller's copy, disposed here), or null when it has none.</param>
     /// <param name="initialSetGiven">The first active set came from elsewhere (optimizer.active_from): no selection before the first step.</param>
@@ -57,11 +78,12 @@ public sealed class ActiveBlockSelector
         for (var i = 0; i < parameters.Count; i++)
         {
             var p = parameters[i];
-            if (p.Layout is not { } tiling) continue;
+            if (CurrentLayout(i) is not { } tiling) continue;
             using var score = Score(p, step);
             var layout = BlockSelection.TopBlocks(score, tiling.BlockSize, (double)ActiveBlocksFor(tiling.TotalBlocks, Density) / tiling.TotalBlocks);
             churn += ActiveSetChurn.Between(tiling.LinearBlockIds(), layout.LinearBlockIds());
             _optimizer.Optimizer.SetActiveBlocks(i, layout);
+            _current![i] = layout;
             active += layout.ActiveBlocks;
             total += layout.TotalBlocks;
         }
@@ -72,9 +94,11 @@ public sealed class ActiveBlockSelector
     public IReadOnlyDictionary<string, Tensor> ActiveElementMasks()
     {
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var p in _optimizer.Optimizer.Parameters)
+        var parameters = _optimizer.Optimizer.Parameters;
+        for (var i = 0; i < parameters.Count; i++)
         {
-            if (p.Layout is not { } layout) continue;
+            var p = parameters[i];
+            if (CurrentLayout(i) is not { } layout) continue;
             using var blocks = layout.ToBlockMask();
             using var onDevice = blocks.to(p.Tensor.device);
             result[p.Name] = BlockPooling.Expand(onDevice, p.Tensor.shape, layout.BlockSize);
