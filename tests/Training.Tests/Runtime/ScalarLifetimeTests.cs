@@ -9,7 +9,10 @@ namespace DeltaTui.Training.Tests.Runtime;
 /// A number handed to libtorch as an implicit TorchSharp Scalar can be freed by a collection while
 /// libtorch reads it ("Unknown scalar type"); with a collector running flat out beside it, 200,000 such
 /// calls fail about once. These run our per-step code that passes numbers many more times than that.
+/// It runs alone (<see cref="WholeProcessGcCollection"/>): its collector stops every thread of the process
+/// hundreds of times a second, which would stall the tests beside it and, with their heaps to walk, slow itself.
 /// </summary>
+[Collection(nameof(WholeProcessGcCollection))]
 public class ScalarLifetimeTests
 {
     [Fact]
@@ -55,3 +58,7 @@ public class ScalarLifetimeTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 }
+
+/// <summary>Tests that drive the process-wide garbage collector flat out: run after the others, on their own.</summary>
+[CollectionDefinition(nameof(WholeProcessGcCollection), DisableParallelization = true)]
+public sealed class WholeProcessGcCollection;
