@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using DeltaTui.Training.Sinks;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Core.Events;
@@ -276,7 +277,7 @@ public class DpoTrainerTests : IDisposable
     }
 
     private static MaskWorkbench Workbench(TinyCausalLm policy, string directory, Theta0? theta0 = null) => new(
-        policy.named_parameters().Select(p => (p.name, p.parameter)), new ScoreParticipation(IncludeEmbeddings: true), new MaskOptions(0.5),
+        policy.named_parameters().Select(p => (p.name, p.parameter)), new ScoreParticipation(IncludeEmbeddings: true), new MaskOptions { Sparsity = 0.5 },
         name => zeros(policy.named_parameters().Single(p => p.name == name).parameter.shape), directory, "tiny-test-lm", theta0);
 
     [Fact]

@@ -21,7 +21,7 @@ public class ScalarLifetimeTests
         using var norm = new Gemma3RmsNorm(4, 1e-6, ScalarType.Float32, CPU);
         using var x = randn(1, 4, generator: new TorchSharp.torch.Generator(1));
         var logProbs = new DpoLogProbs(ones(2), zeros(2), zeros(2), zeros(2), ones(2), ones(2));
-        var options = new DpoLossOptions(DeltaTui.Training.Config.DpoLossType.Robust, 0.1, 0.1);
+        var options = new DpoLossOptions(DpoLossType.Robust, 0.1, 0.1);
         var stop = false;
         var collector = new Thread(() =>
         {
