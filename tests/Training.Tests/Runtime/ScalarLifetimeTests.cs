@@ -9,14 +9,19 @@ namespace DeltaTui.Training.Tests.Runtime;
 /// A number handed to libtorch as an implicit TorchSharp Scalar can be freed by a collection while
 /// libtorch reads it ("Unknown scalar type"); with a collector running flat out beside it, 200,000 such
 /// calls fail about once. These run our per-step code that passes numbers many more times than that.
-/// It runs alone (<see cref="WholeProcessGcCollection"/>): its collector stops every thread of the process
-/// hundreds of times a second, which would stall the tests beside it and, with their heaps to walk, slow itself.
+/// It runs in a process of its own (<see cref="OwnProcess"/>): its collector stops every thread of the process
+/// hundreds of times a second, which would stall the tests beside it, and with the heaps the other tests leave
+/// behind each collection takes longer (5 s alone, 30 s and more after the rest of the suite).
 /// </summary>
-[Collection(nameof(WholeProcessGcCollection))]
 public class ScalarLifetimeTests
 {
     [Fact]
     public void Given_a_collector_running_flat_out_When_norms_and_the_dpo_loss_run_many_times_Then_no_call_sees_a_freed_scalar()
+    {
+        if (OwnProcess.RunHere(TestContext.Current)) Body();
+    }
+
+    private static void Body()
     {
         using var norm = new Gemma3RmsNorm(4, 1e-6, ScalarType.Float32, CPU);
         using var x = randn(1, 4, generator: new TorchSharp.torch.Generator(1));
@@ -58,7 +63,3 @@ public class ScalarLifetimeTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 }
-
-/// <summary>Tests that drive the process-wide garbage collector flat out: run after the others, on their own.</summary>
-[CollectionDefinition(nameof(WholeProcessGcCollection), DisableParallelization = true)]
-public sealed class WholeProcessGcCollection;
