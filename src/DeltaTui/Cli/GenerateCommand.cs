@@ -105,7 +105,7 @@ public static class GenerateCommand
         {
             if (step.Tokens[0] is not { } token || generator.EosTokenIds.Contains(token)) return;
             sofar.Add(token);
-            var text = tokens.Decode(sofar.ToArray());
+            var text = Decode(tokens, sofar);
             if (text.EndsWith('\uFFFD')) return; // an incomplete UTF-8 character: wait for the rest
             if (text.Length > printed) output.Write(text[printed..]);
             output.Flush();
@@ -115,7 +115,7 @@ public static class GenerateCommand
 
         for (var i = 0; i < results.Count; i++)
         {
-            var completion = tokens.Decode(results[i].Completion.ToArray());
+            var completion = Decode(tokens, results[i].Completion);
             var reason = results[i].Reason == FinishReason.Eos ? "eos" : "length";
             if (json)
             {
@@ -141,6 +141,23 @@ public static class GenerateCommand
             }
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Text of ids; an id the tokenizer does not have (a model whose vocabulary is larger, such as the test fixture with the
+    /// byte tokenizer) shows as &lt;id:N&gt; instead of failing.
+    /// </summary>
+    private static string Decode(ITokenizer tokenizer, IReadOnlyList<int> ids)
+    {
+        var text = new System.Text.StringBuilder();
+        var run = new List<int>();
+        foreach (var id in ids)
+        {
+            if (id >= 0 && id < tokenizer.VocabSize) { run.Add(id); continue; }
+            text.Append(tokenizer.Decode(run.ToArray())).Append($"<id:{id}>");
+            run.Clear();
+        }
+        return text.Append(tokenizer.Decode(run.ToArray())).ToString();
     }
 
     private static ITokenizer LoadTokenizer(string name, string? snapshot)
