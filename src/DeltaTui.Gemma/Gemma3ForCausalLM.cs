@@ -19,7 +19,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     {
         config.Validate("model config");
         Config = config;
-        _model = new Gemma3TextModel(config, dtype, device);
+        _model = new Gemma3TextModel(config, dtype, device, ReturnedGradients);
         register_module("model", _model);
         if (!config.TieWordEmbeddings)
         {
@@ -35,6 +35,13 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     public static Gemma3ForCausalLM CreateZeroed(Gemma3Config config, ScalarType dtype, Device device) => new(config, dtype, device);
 
     public Gemma3Config Config { get; }
+
+    /// <summary>
+    /// What this model's custom autograd functions returned to libtorch during backward; call
+    /// <see cref="ReturnedGradients.Release"/> once backward() has returned. Per model, so two models
+    /// (or two tests) training side by side never free each other's gradients.
+    /// </summary>
+    public ReturnedGradients ReturnedGradients { get; } = new();
 
     public ScalarType DType => _model.Embeddings.Weight.dtype;
 
@@ -61,6 +68,15 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         set
         {
             foreach (var norm in modules().OfType<Gemma3RmsNorm>()) norm.Native = value;
+        }
+    }
+
+    /// <summary>For tests: runs the native norms on the CPU backend too (see <see cref="Gemma3RmsNorm.NativeOnCpu"/>).</summary>
+    internal bool NativeRmsNormOnCpu
+    {
+        set
+        {
+            foreach (var norm in modules().OfType<Gemma3RmsNorm>()) norm.NativeOnCpu = value;
         }
     }
 
@@ -126,6 +142,12 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     /// <summary>Final hidden states [B,T,H] (after the final norm). Positions are 0..T−1: pad on the right.</summary>
     public override Tensor forward(Tensor inputIds, Tensor? attentionMask) => _model.forward(inputIds, attentionMask);
 
+    /// <summary>Generation: hidden states of new tokens at explicit positions, through and into <paramref name="cache"/> (see <see cref="Gemma3TextModel.ForwardCached"/>).</summary>
+    public Tensor ForwardCached(Tensor inputIds, Tensor positions, KvCache cache) => _model.ForwardCached(inputIds, positions, cache);
+
+    /// <summary>An empty cache for <paramref name="batch"/> rows of up to <paramref name="capacity"/> columns, in this model's dtype and device.</summary>
+    public KvCache NewCache(long batch, int capacity) => new(Config, batch, capacity, DType, Device);
+
     /// <summary>Logits [.., V] in the model dtype, with final softcapping when the config sets it.</summary>
     public Tensor Logits(Tensor hidden)
     {
@@ -169,7 +191,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         {
             var size = Math.Min(chunkSize, length - 1 - start);
             total = total.Plus(ChunkTokenLogProbs.Run(
-                predicting.narrow(1, start, size), HeadWeight, targets.narrow(1, start, size), counted.narrow(1, start, size), Config.FinalLogitSoftcapping, NativeLogProbs));
+                predicting.narrow(1, start, size), HeadWeight, targets.narrow(1, start, size), counted.narrow(1, start, size), Config.FinalLogitSoftcapping, ReturnedGradients, NativeLogProbs));
         }
         return total.MoveToOuterDisposeScope();
     }

@@ -100,6 +100,8 @@ public static class TrainCommand
         var dashboardEvents = headless ? null : hub.Subscribe();
         if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1)), SinkFailed));
 
+        var hfExtras = new HfSnapshotExtras(options with { Run = options.Run with { Name = runName } }, DpoRunFactory.FinalModelDirectory(options, runName));
+        sinks.Add(EventSinkRunner.RunAsync(hub, hfExtras, SinkFailed));
         var saved = new SavedFilesSink();
         sinks.Add(EventSinkRunner.RunAsync(hub, saved, SinkFailed));
         using var telemetry = StartTelemetry(options, hub, error);
@@ -107,7 +109,7 @@ public static class TrainCommand
         // Training runs on a foreground thread: whatever the host or the UI does, the process cannot end
         // before the step in flight is finished and everything is saved.
         var exitCode = ExitCodes.Failure;
-        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, error)) { IsBackground = false, Name = "deltatui-train" };
+        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, error, hfExtras)) { IsBackground = false, Name = "deltatui-train" };
         training.Start();
         var exit = DashboardExit.Quit;
         if (dashboardEvents is not null)
@@ -131,11 +133,7 @@ public static class TrainCommand
         if (!options.Telemetry.Enabled) return null;
         try
         {
-            var sampler = new TelemetrySampler(new NativeNvml(), hub, new DeltaTui.Telemetry.TelemetryOptions
-            {
-                Interval = TimeSpan.FromMilliseconds(options.Telemetry.IntervalMs),
-                CallTimeout = TimeSpan.FromMilliseconds(options.Telemetry.CallTimeoutMs),
-            });
+            var sampler = new TelemetrySampler(new NativeNvml(), hub, options.Telemetry.ToSamplerOptions());
             sampler.Start();
             return sampler;
         }
@@ -146,11 +144,12 @@ public static class TrainCommand
         }
     }
 
-    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, TextWriter error)
+    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, TextWriter error, HfSnapshotExtras hfExtras)
     {
         try
         {
             using var run = DpoRunFactory.Create(options, runName, hub, control, resume);
+            hfExtras.DataFingerprint = run.DataFingerprint;
             var outcome = run.Trainer.Run(CancellationToken.None);
             return outcome.End == TrainingEnd.Diverged ? ExitCodes.Failure : ExitCodes.Success;
         }
