@@ -1,4 +1,5 @@
 using DeltaTui.Core.Events;
+using DeltaTui.Training.Config;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Masks;

@@ -1,4 +1,5 @@
 using DeltaTui.Core.Events;
+using DeltaTui.Training.Config;
 using DeltaTui.Training.Masks;
 using Xunit;
 using static TorchSharp.torch;
@@ -59,7 +60,7 @@ public class ActiveSetStatisticsTests
         active[TensorIndex.Slice(0, 2), TensorIndex.Slice(0, 2)] = tensor(true);
         var notes = new List<string>();
         using var sparse = new SparseRunIou(() => new Dictionary<string, Tensor> { ["w"] = active.clone() }, note: notes.Add);
-        var options = new MaskOptions(0.5, MaskScope.Global, MaskGranularity.Element, 32, 0);
+        var options = new MaskOptions { Sparsity = 0.5, Scope = MaskScope.Global, Granularity = MaskGranularity.Element };
 
         // When prepared twice
         var (frame, confined) = sparse.Prepare([("w", 16)], options);
