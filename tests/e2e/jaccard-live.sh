@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# End to end in a real terminal: the per-tensor Jaccard pane switched on live, on a run started without --debug-jaccard.
+#  j fills the pane within 2 s from the current scores; it refreshes at the next mask interval; j again stops the
+#  extra work (the live_iou phase of the step profile drops to 0).
+# Prints one line per check and ends with "N passed, N failed". Needs tmux and a built app (./deltatui builds it).
+set -uo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+work=$(mktemp -d "${TMPDIR:-/tmp}/deltatui-jaccard.XXXXXX")
+sock="$work/tmux.sock"
+passed=0; failed=0
+check() { if eval "$2"; then echo "PASS $1"; passed=$((passed+1)); else echo "FAIL $1"; failed=$((failed+1)); fi; }
+tm() { tmux -S "$sock" "$@"; }
+screen() { tm capture-pane -p -t e2e 2>/dev/null; }
+wait_for() { # wait_for SECONDS COMMAND...
+  local until=$((SECONDS + $1)); shift
+  while [ $SECONDS -lt $until ]; do eval "$*" && return 0; sleep 0.2; done; return 1
+}
+step_now() { screen | sed -nE 's/.*step ([0-9]+)\/[0-9]+.*/\1/p' | head -1; }
+shown_at() { screen | sed -nE 's/.*per-tensor IoU at step ([0-9]+).*/\1/p' | head -1; }
+cleanup() { tm kill-server 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+command -v tmux >/dev/null || { echo "FAIL tmux is installed"; echo "0 passed, 1 failed"; exit 1; }
+interval=25
+tm new-session -d -s e2e -x 120 -y 40 \
+  "cd '$repo' && TERM=xterm-256color ./deltatui train --config configs/demo.json --run.name live --run.output_root '$work/runs' --masks.output_dir '$work/masks' --training.steps 3000 --masks.mask_interval $interval --training.profile true 2>'$work/live.err'; echo \$? > '$work/live.exit'; sleep 600"
+
+check "dashboard starts and trains" "wait_for 240 '[ \"\$(step_now)\" -gt 2 ] 2>/dev/null'"
+tm send-keys -t e2e j
+start=$SECONDS
+check "j fills the Jaccard pane within 2 s" "wait_for 2 '[ -n \"\$(shown_at)\" ]'"
+echo "     (filled after $((SECONDS - start)) s, at step $(shown_at))"
+first=$(shown_at)
+check "it refreshes at the next mask interval" "wait_for 120 'n=\$(shown_at); [ -n \"\$n\" ] && [ \"\$n\" != \"$first\" ] && [ \$((n % $interval)) -eq 0 ]'"
+tm send-keys -t e2e j
+check "j again hides the pane" "wait_for 5 '! screen | grep -q \"Jaccard debug\"'"
+off_at=$(step_now)
+wait_for 60 "[ \"\$(step_now)\" -gt \$((off_at + 5)) ] 2>/dev/null"
+live_iou() { python3 - "$work/runs/live/metrics.jsonl" "$1" <<'PY'
+import json, sys
+path, mode = sys.argv[1], sys.argv[2]
+steps = [json.loads(l) for l in open(path) if '"StepProfiled"' in l]
+phase = [(e["step"], e["phase_milliseconds"].get("live_iou", 0)) for e in steps]
+if mode == "max": print(max((v for _, v in phase), default=0))
+else: print(max((v for _, v in phase[-5:]), default=-1))
+PY
+}
+check "while on, the on-request computation shows in the live_iou phase ($(live_iou max) ms)" "awk 'BEGIN{exit !($(live_iou max) > 0)}'"
+check "after j again the live_iou phase is 0 ($(live_iou last) ms over the last 5 steps)" "awk 'BEGIN{exit !($(live_iou last) == 0)}'"
+tm send-keys -t e2e q
+tm send-keys -t e2e y
+check "q y stops and the app exits with 0" "wait_for 120 '[ -f \"$work/live.exit\" ]' && [ \"\$(cat \"$work/live.exit\")\" = 0 ]"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
