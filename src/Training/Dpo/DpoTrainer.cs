@@ -151,8 +151,8 @@ public sealed class DpoTrainer : IDisposable
                 if (_control.TakeSaveMasksRequest()) SaveMasks();
 
                 _timer.Begin();
-                ApplyLiveIouRequests();
-                _timer.Lap(StepPhases.LiveIou);
+                // Lapped only when there was work, so the phase is exactly 0 while per-tensor IoU is not requested.
+                if (ApplyLiveIouRequests()) _timer.Lap(StepPhases.LiveIou);
                 var skipped = TrainOneStep();
                 if (!skipped)
                 {
@@ -435,15 +435,17 @@ public sealed class DpoTrainer : IDisposable
     }
 
     /// <summary>Per-tensor IoU on or off, mask interval: requests from the control, acted on between steps.</summary>
-    private void ApplyLiveIouRequests()
+    /// <returns>Whether there was a request to act on.</returns>
+    private bool ApplyLiveIouRequests()
     {
         var perTensor = _control.TakePerTensorIouRequest();
         var interval = _control.TakeMaskIntervalRequest();
-        if (perTensor is null && interval is null) return;
+        if (perTensor is null && interval is null) return false;
         var compareNow = _live.Apply(perTensor, interval);
         if (interval is int n) Log(LogLevel.Info, $"mask interval set to {n} steps");
         if (perTensor is bool on) Log(LogLevel.Info, on ? $"per-tensor IoU on (now, then every {_live.MaskInterval} steps)" : "per-tensor IoU off");
         if (compareNow && _masks is not null) CompareMasks();
+        return true;
     }
 
     private void SaveMasks()
