@@ -90,3 +90,25 @@ public sealed record RunFailed(int Step, string Message) : RunEvent
 {
     public override bool MustDeliver => true;
 }
+
+/// <summary>
+/// Rows of a data file that were read but not trained on: malformed rows skipped with <c>data.skip_bad_rows</c>
+/// (counted by reason, the first few named by line), and rows whose prompt alone fills <c>data.max_length</c>.
+/// </summary>
+public sealed record DataRowsSkipped(
+    string File, int RowsRead, int PairsLoaded, int BadRows, IReadOnlyDictionary<string, int> BadRowsByReason,
+    IReadOnlyList<string> FirstBadRows, int PromptTooLong) : RunEvent
+{
+    public override bool MustDeliver => true;
+
+    /// <summary>One line for a console or a log pane.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        if (BadRows > 0)
+            parts.Add($"{BadRows} bad row{(BadRows == 1 ? "" : "s")} ({string.Join(", ", BadRowsByReason.Select(kv => $"{kv.Value} {kv.Key}"))})");
+        if (PromptTooLong > 0) parts.Add($"{PromptTooLong} with a prompt that fills data.max_length");
+        var first = FirstBadRows.Count > 0 ? $"; first: {FirstBadRows[0]}" : "";
+        return $"{File}: skipped {string.Join(" and ", parts)}; {PairsLoaded} of {RowsRead} rows used{first}";
+    }
+}

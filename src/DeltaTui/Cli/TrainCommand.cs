@@ -90,6 +90,8 @@ public static class TrainCommand
 
         var hub = new EventHub();
         var runDirectory = Path.GetFullPath(Path.Combine(options.Run.OutputRoot, runName));
+        // What this run creates, so that a run that fails before its first step can take it away again.
+        var created = resume ? null : RunFolderCleanup.Before(runDirectory);
         Directory.CreateDirectory(runDirectory);
         void SinkFailed(Exception e) => error.WriteLine($"deltatui train: an event sink failed: {e.Message}");
         var sinks = new List<Task>
@@ -98,7 +100,7 @@ public static class TrainCommand
             EventSinkRunner.RunAsync(hub, new TensorBoardSink(Path.Combine(runDirectory, "tensorboard")), SinkFailed),
         };
         var dashboardEvents = headless ? null : hub.Subscribe();
-        if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1)), SinkFailed));
+        if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1), errors: error), SinkFailed));
 
         var saved = new SavedFilesSink();
         sinks.Add(EventSinkRunner.RunAsync(hub, saved, SinkFailed));
@@ -107,7 +109,7 @@ public static class TrainCommand
         // Training runs on a foreground thread: whatever the host or the UI does, the process cannot end
         // before the step in flight is finished and everything is saved.
         var exitCode = ExitCodes.Failure;
-        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, error)) { IsBackground = false, Name = "deltatui-train" };
+        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control)) { IsBackground = false, Name = "deltatui-train" };
         training.Start();
         var exit = DashboardExit.Quit;
         if (dashboardEvents is not null)
@@ -120,8 +122,9 @@ public static class TrainCommand
         telemetry?.Dispose();
         hub.Complete();
         Task.WaitAll(sinks);
+        var removed = exitCode != ExitCodes.Success && created is not null && !saved.SawProgress && created.Remove();
         // The dashboard has restored the terminal: say where everything went (the headless line already did).
-        if (dashboardEvents is not null && exit != DashboardExit.Detached) saved.WriteSummary(output, runDirectory);
+        if (dashboardEvents is not null && exit != DashboardExit.Detached) saved.WriteSummary(output, error, removed ? null : runDirectory);
         return exitCode;
     }
 
@@ -146,19 +149,21 @@ public static class TrainCommand
         }
     }
 
-    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, TextWriter error)
+    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control)
     {
+        var trainerStarted = false;
         try
         {
             using var run = DpoRunFactory.Create(options, runName, hub, control, resume);
+            trainerStarted = true;
             var outcome = run.Trainer.Run(CancellationToken.None);
             return outcome.End == TrainingEnd.Diverged ? ExitCodes.Failure : ExitCodes.Success;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Bad data, a missing snapshot, an unreadable checkpoint: the message names the file and what is wrong.
-            hub.Publish(new RunFailed(0, e.Message));
-            error.WriteLine($"deltatui train: {e.Message}");
+            // The trainer publishes its own failures; the sinks (console, dashboard summary) print it, once.
+            if (!trainerStarted) hub.Publish(new RunFailed(0, e.Message));
             return ExitCodes.Failure;
         }
     }

@@ -27,6 +27,7 @@ public static class DpoRunFactory
 
     public static DpoRun Create(DeltaTuiOptions options, string runName, EventHub hub, TrainingControl control, bool resume)
     {
+        RunPreflight.RequireModelFolder(options.Model);
         var device = ResolveDevice(options.Run.Device);
         random.manual_seed(options.Run.Seed);
         var runDirectory = Path.GetFullPath(Path.Combine(options.Run.OutputRoot, runName));
@@ -35,7 +36,7 @@ public static class DpoRunFactory
 
         var embedded = options.Model.Path == "embedded";
         var tokenizer = LoadTokenizer(options, embedded);
-        var (trainPairs, evalPairs, dataFingerprint) = LoadData(options, tokenizer);
+        var (trainPairs, evalPairs, dataFingerprint) = LoadData(options, tokenizer, hub);
         var modelDType = ToScalarType(options.Model.DType);
         var gemma = embedded
             ? Gemma3ForCausalLM.CreateRandom(EmbeddedModel.Config(tokenizer.VocabSize), options.Run.Seed, modelDType, device)
@@ -166,7 +167,7 @@ public static class DpoRunFactory
         return Gemma3Tokenizer.Load(path);
     }
 
-    private static (List<TokenizedPair> Train, List<TokenizedPair> Eval, string Fingerprint) LoadData(DeltaTuiOptions options, ITokenizer tokenizer)
+    private static (List<TokenizedPair> Train, List<TokenizedPair> Eval, string Fingerprint) LoadData(DeltaTuiOptions options, ITokenizer tokenizer, EventHub hub)
     {
         var dataOptions = new PreferenceDataOptions
         {
@@ -197,9 +198,21 @@ public static class DpoRunFactory
                 (trainPairs, evalPairs) = (split.Train, split.Eval);
             }
         }
+        ReportSkippedRows(train, hub);
+        if (eval is not null) ReportSkippedRows(eval, hub);
         static TokenizedPair Convert(PreferencePair p) => new([.. p.PromptIds], [.. p.ChosenIds], [.. p.RejectedIds]);
         var fingerprint = eval is null ? $"{train.Fingerprint}/split={options.Data.EvalFraction}:{options.Data.ShuffleSeed}" : $"{train.Fingerprint}/{eval.Fingerprint}";
         return (trainPairs.Select(Convert).ToList(), evalPairs.Select(Convert).ToList(), fingerprint);
+    }
+
+    /// <summary>Rows read but not trained on (skipped bad rows, over-long prompts) are said, never silently dropped.</summary>
+    internal static void ReportSkippedRows(PreferenceDataset data, EventHub hub)
+    {
+        var stats = data.Stats;
+        if (stats.BadRows == 0 && stats.SkippedPromptTooLong == 0) return;
+        hub.Publish(new DataRowsSkipped(data.Source, stats.RowsRead, stats.PairsLoaded, stats.BadRows,
+            stats.BadRowsByReason.OrderBy(kv => kv.Key).ToDictionary(kv => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(kv.Key.ToString()), kv => kv.Value),
+            stats.FirstBadRows.Select(p => p.ToString()).ToList(), stats.SkippedPromptTooLong));
     }
 
     /// <summary>SHA-256 over the config and every weight's name, shape, dtype and bytes: the key of cached reference log-probs.</summary>

@@ -47,6 +47,7 @@ public static class DashboardReducer
                 SavedFiles = s.SavedFiles.Add(ckpt.Path),
                 Log = s.Log.Add(new LogLine(ckpt.Time, LogLevel.Info, $"checkpoint at step {ckpt.Step}: {ckpt.Path}")),
             },
+            DataRowsSkipped rows => s with { Log = s.Log.Add(new LogLine(rows.Time, LogLevel.Warning, rows.Describe())) },
             LogMessage log => s with { Log = s.Log.Add(new LogLine(log.Time, log.Level, log.Message)) },
             RunFinished done => s with
             {
