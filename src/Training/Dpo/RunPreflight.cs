@@ -116,7 +116,7 @@ public static class RunPreflight
         if (problems.Count > 0)
             return new PreflightCheck(name, false, $"model.path '{options.Path}': {string.Join("; ", problems.Take(5))}{(problems.Count > 5 ? $"; and {problems.Count - 5} more" : "")}; the weights do not fit its config.json (re-download the snapshot)");
         return new PreflightCheck(name, true, string.Create(CultureInfo.InvariantCulture,
-            $"{options.Path}: {config.NumHiddenLayers} layers, {config.ParameterCount():N0} parameters, {expected.Count} tensors in {files} file(s) ({bytes / 1e9:0.00} GB), headers complete"));
+            $"{options.Path}: {config.NumHiddenLayers} layers, {config.ParameterCount():N0} parameters, {expected.Count} tensors in {files} file(s) ({Gb(bytes)}), headers complete"));
     }
 
     private static PreflightCheck CheckTokenizer(DeltaTuiOptions options, out ITokenizer? tokenizer)
@@ -241,7 +241,9 @@ public static class RunPreflight
         return CheckpointsOnDiskAtPeak * perCheckpoint + parameters * weight + 3 * parameters * 4;
     }
 
-    private static string Gb(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e9:0.00} GB");
+    private static string Gb(long bytes) => bytes >= 1e9
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e9:0.00} GB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:0.#} MB");
 
     private static string ExistingAncestor(string path)
     {
