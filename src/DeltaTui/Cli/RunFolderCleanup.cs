@@ -13,20 +13,23 @@ internal sealed class RunFolderCleanup
     private static readonly HashSet<string> StartFiles = new(StringComparer.Ordinal) { "config.json", "metrics.jsonl", "console.log", "tensorboard" };
 
     private readonly string _runDirectory;
-    private readonly string? _createdRoot;
+    private readonly IReadOnlyList<string> _createdAbove;
 
-    private RunFolderCleanup(string runDirectory, string? createdRoot)
+    private RunFolderCleanup(string runDirectory, IReadOnlyList<string> createdAbove)
     {
         _runDirectory = runDirectory;
-        _createdRoot = createdRoot;
+        _createdAbove = createdAbove;
     }
 
     /// <returns>Null when the run folder already exists (it is never removed).</returns>
     public static RunFolderCleanup? Before(string runDirectory)
     {
         if (Directory.Exists(runDirectory) || File.Exists(runDirectory)) return null;
-        var root = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(runDirectory));
-        return new RunFolderCleanup(runDirectory, root is not null && !Directory.Exists(root) ? root : null);
+        // The folders above it that do not exist yet (runs/, and its parents when output_root names new ones), nearest first.
+        var above = new List<string>();
+        for (var folder = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(runDirectory)); folder is not null && !Directory.Exists(folder); folder = Path.GetDirectoryName(folder))
+            above.Add(folder);
+        return new RunFolderCleanup(runDirectory, above);
     }
 
     /// <returns>True when the run folder was removed.</returns>
@@ -42,8 +45,11 @@ internal sealed class RunFolderCleanup
                 if (name == "tensorboard" && Directory.EnumerateDirectories(entry).Any()) return false;
             }
             Directory.Delete(_runDirectory, recursive: true);
-            if (_createdRoot is not null && Directory.Exists(_createdRoot) && !Directory.EnumerateFileSystemEntries(_createdRoot).Any())
-                Directory.Delete(_createdRoot);
+            foreach (var folder in _createdAbove)
+            {
+                if (!Directory.Exists(folder) || Directory.EnumerateFileSystemEntries(folder).Any()) break;
+                Directory.Delete(folder);
+            }
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
