@@ -79,6 +79,10 @@ public static class MasksCommand
             try
             {
                 var scoreMethod = ScoreMethodNames.Parse(parse.GetValue(method)!);
+                // Like masks.sparsity in a config: 1 would drop every unit and write an empty mask.
+                if (parse.GetValue(sparsity) is var dropped && !(dropped >= 0 && dropped < 1))
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"--sparsity must be >= 0 and < 1 (the fraction of units dropped; 1 would keep nothing and write an empty mask), got {dropped}"));
                 var options = new MaskOptions(parse.GetValue(sparsity), MaskOptionNames.ParseScope(parse.GetValue(scope)!),
                     MaskOptionNames.ParseGranularity(parse.GetValue(granularity)!), parse.GetValue(blockSize), parse.GetValue(floor));
                 options.Validate();

@@ -35,9 +35,8 @@ public sealed record MaskOptions(
 
     public void Validate()
     {
-        if (double.IsNaN(Sparsity) || Sparsity is < 0 or >= 1)
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"sparsity must be >= 0 and < 1 (the fraction of units dropped; 1 would keep nothing and write an empty mask), got {Sparsity}."));
+        if (double.IsNaN(Sparsity) || Sparsity is < 0 or > 1)
+            throw new ArgumentException($"sparsity must be in [0, 1], got {Sparsity}.");
         if (Granularity == MaskGranularity.Block && !BlockSizes.Contains(BlockSize))
             throw new ArgumentException($"block size must be one of {string.Join(", ", BlockSizes)}, got {BlockSize}.");
         if (double.IsNaN(HybridFloor) || HybridFloor is < 0 or > 1)

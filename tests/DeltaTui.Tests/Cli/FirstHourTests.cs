@@ -250,7 +250,7 @@ public sealed class FirstHourTests : IDisposable
         CliRun run = await CliRun.Of("masks", "build", "--scores", scores, "--method", "magnitude", "--sparsity", "1");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("sparsity must be >= 0 and < 1", run.Error);
+        Assert.Contains("masks build: --sparsity must be >= 0 and < 1 (the fraction of units dropped; 1 would keep nothing and write an empty mask), got 1", run.Error);
         Assert.False(File.Exists(Path.Combine(_folder, "magnitude-step1.pt")));
     }
 }
