@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using DeltaTui.Torch.SafeTensors;
 using System.CommandLine;
 using System.Globalization;
@@ -83,8 +84,14 @@ public static class MasksCommand
                 if (parse.GetValue(sparsity) is var dropped && !(dropped >= 0 && dropped < 1))
                     throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                         $"--sparsity must be >= 0 and < 1 (the fraction of units dropped; 1 would keep nothing and write an empty mask), got {dropped}"));
-                var options = new MaskOptions(parse.GetValue(sparsity), MaskOptionNames.ParseScope(parse.GetValue(scope)!),
-                    MaskOptionNames.ParseGranularity(parse.GetValue(granularity)!), parse.GetValue(blockSize), parse.GetValue(floor));
+                var options = new MaskOptions
+                {
+                    Sparsity = parse.GetValue(sparsity),
+                    Scope = MaskOptionNames.ParseScope(parse.GetValue(scope)!),
+                    Granularity = MaskOptionNames.ParseGranularity(parse.GetValue(granularity)!),
+                    BlockSize = parse.GetValue(blockSize),
+                    HybridFloor = parse.GetValue(floor),
+                };
                 options.Validate();
                 var scoresPath = parse.GetValue(scores)!.FullName;
                 var header = SafeTensorsFile.ReadHeader(scoresPath);

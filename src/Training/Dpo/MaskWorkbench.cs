@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using TorchSharp.Modules;

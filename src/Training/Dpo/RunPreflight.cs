@@ -153,13 +153,13 @@ public static class RunPreflight
     private static PreflightCheck CheckData(string name, string path, DeltaTuiOptions options, ITokenizer? tokenizer)
     {
         var key = name == "data" ? "data.path" : "data.eval_path";
-        if (path == TrainingData.EmbeddedPath) return new PreflightCheck(name, true, "embedded demo preference set");
+        if (path == RunData.EmbeddedPath) return new PreflightCheck(name, true, "embedded demo preference set");
         if (!File.Exists(path))
             return new PreflightCheck(name, false, $"{key}: {path} does not exist; name a JSONL file of prompt/chosen/rejected rows ({SuggestedOverrides.DataPath})");
         var dataOptions = new PreferenceDataOptions
         {
             MaxLength = options.Data.MaxLength,
-            Truncation = options.Data.Truncation == Config.TruncationMode.KeepEnd ? Data.TruncationMode.KeepEnd : Data.TruncationMode.KeepStart,
+            Truncation = options.Data.Truncation,
             SkipBadRows = options.Data.SkipBadRows,
         };
         try
