@@ -102,6 +102,8 @@ public static class TrainCommand
         var dashboardEvents = headless ? null : hub.Subscribe();
         if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1), errors: error), SinkFailed));
 
+        var hfExtras = new HfSnapshotExtras(options with { Run = options.Run with { Name = runName } }, DpoRunFactory.FinalModelDirectory(options, runName));
+        sinks.Add(EventSinkRunner.RunAsync(hub, hfExtras, SinkFailed));
         var saved = new SavedFilesSink();
         sinks.Add(EventSinkRunner.RunAsync(hub, saved, SinkFailed));
         using var telemetry = StartTelemetry(options, hub, error);
@@ -109,7 +111,7 @@ public static class TrainCommand
         // Training runs on a foreground thread: whatever the host or the UI does, the process cannot end
         // before the step in flight is finished and everything is saved.
         var exitCode = ExitCodes.Failure;
-        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control)) { IsBackground = false, Name = "deltatui-train" };
+        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, hfExtras)) { IsBackground = false, Name = "deltatui-train" };
         training.Start();
         var exit = DashboardExit.Quit;
         if (dashboardEvents is not null)
@@ -145,13 +147,14 @@ public static class TrainCommand
         }
     }
 
-    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control)
+    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, HfSnapshotExtras hfExtras)
     {
         var trainerStarted = false;
         try
         {
             using var run = DpoRunFactory.Create(options, runName, hub, control, resume);
             trainerStarted = true;
+            hfExtras.DataFingerprint = run.DataFingerprint;
             var outcome = run.Trainer.Run(CancellationToken.None);
             return outcome.End == TrainingEnd.Diverged ? ExitCodes.Failure : ExitCodes.Success;
         }

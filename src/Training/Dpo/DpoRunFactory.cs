@@ -116,7 +116,7 @@ public static class DpoRunFactory
             ? new ActiveBlockSelector(bsr, o.BsrDensity, o.ReselectEvery, workbench.FisherScore)
             : null;
         var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0);
-        var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, theta0, runDirectory);
+        var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, theta0, runDirectory) { DataFingerprint = dataFingerprint };
         if (resume)
         {
             var rejected = new List<string>();
