@@ -48,6 +48,11 @@ public static class DashboardReducer
                 Log = s.Log.Add(new LogLine(ckpt.Time, LogLevel.Info, $"checkpoint at step {ckpt.Step}: {ckpt.Path}")),
             },
             LogMessage log => s with { Log = s.Log.Add(new LogLine(log.Time, log.Level, log.Message)) },
+            BlocksSelected blocks => s with
+            {
+                Log = s.Log.Add(new LogLine(blocks.Time, LogLevel.Info,
+                    $"active blocks at step {blocks.Step}: {blocks.ActiveBlocks.Values.Sum()} in {blocks.ActiveBlocks.Count} weights ({blocks.Reason})")),
+            },
             RunFinished done => s with
             {
                 Step = Math.Max(s.Step, done.Step),

@@ -1,9 +1,10 @@
+using DeltaTui.Training.Dpo;
 using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Masks;
 
 /// <summary>
 /// Binds the masks layer to a run: the score tracker accumulates Fisher after each backward,
