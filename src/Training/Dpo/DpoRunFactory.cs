@@ -109,7 +109,7 @@ public static class DpoRunFactory
             options.Masks.Granularity == ConfigMaskGranularity.Block ? Masks.MaskGranularity.Block : Masks.MaskGranularity.Element,
             options.Masks.BlockSize, options.Masks.HybridFloor);
         var workbench = new MaskWorkbench(named, new ScoreParticipation(options.Masks.IncludeEmbeddings), maskOptions, optimizer.MomentumScore,
-            maskDirectory, modelId, theta0, optimizer.TryAccumulateGradientSquares);
+            maskDirectory, modelId, theta0, optimizer.Gradients);
 
         var totalSteps = options.Training.Steps > 0
             ? options.Training.Steps

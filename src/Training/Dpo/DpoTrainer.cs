@@ -190,7 +190,7 @@ public sealed class DpoTrainer : IDisposable
             }
             // The optimizer clips with this norm after the scope has ended.
             // One pass in the native optimizer where it covers every gradient, else one norm per tensor.
-            var norm = _optimizer.GlobalGradNorm() ?? GlobalGradNorm(sums!.device);
+            var norm = _optimizer.Gradients.GlobalGradNorm() ?? GlobalGradNorm(sums!.device);
             gradNorm = norm.DetachFromDisposeScope();
             // The step's one host sync: the skip decision needs to know the loss and gradients are finite.
             readback = cat([sums!, gradNorm.unsqueeze(0)]).cpu().data<float>().ToArray();
