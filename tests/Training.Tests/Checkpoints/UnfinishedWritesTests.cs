@@ -45,7 +45,7 @@ public class UnfinishedWritesTests : IDisposable
         var removed = UnfinishedWrites.Remove([run, masks, Path.Combine(_root, "missing")]);
 
         Assert.Equal(
-            [(tempCheckpoint, 320L, true), (tempFile, 100L, false), (tempMask, 7L, false)],
+            new[] { (tempCheckpoint, 320L, true), (tempFile, 100L, false), (tempMask, 7L, false) }.OrderBy(r => r.Item1, StringComparer.Ordinal),
             removed.Select(r => (r.Path, r.Bytes, r.IsFolder)).OrderBy(r => r.Path, StringComparer.Ordinal));
         Assert.False(File.Exists(tempFile));
         Assert.False(Directory.Exists(tempCheckpoint));
