@@ -16,10 +16,10 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
 {
     public override string Name => nameof(CheckpointedLayer);
 
-    public static Tensor Run(Gemma3DecoderLayer layer, Tensor hidden, LayerAttentionInputs inputs)
+    public static Tensor Run(Gemma3DecoderLayer layer, Tensor hidden, LayerAttentionInputs inputs, ReturnedGradients returned)
     {
         var trainable = layer.parameters().Where(p => p.requires_grad).Cast<Tensor>().ToArray();
-        object[] arguments = [hidden, layer, inputs, trainable, .. trainable];
+        object[] arguments = [hidden, layer, inputs, trainable, returned, .. trainable];
         return apply(arguments);
     }
 
@@ -32,6 +32,7 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
         ctx.save_data("layer", layer);
         ctx.save_data("inputs", inputs);
         ctx.save_data("trainable", vars[3]);
+        ctx.save_data("returned", vars[4]);
         return layer.call(hidden, inputs);
     }
 
@@ -39,7 +40,8 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
     {
         // Backward may run on an autograd worker thread with no scope of its own; this one frees the
         // recomputed activations as soon as their gradients are taken instead of at garbage collection.
-        using var incoming = ReturnedGradients.BeginCallback(gradOutput);
+        var returned = (ReturnedGradients)ctx.get_data("returned");
+        using var incoming = returned.BeginCallback(gradOutput);
         using var scope = NewDisposeScope();
         var hidden = ctx.get_saved_variables()[0];
         var layer = (Gemma3DecoderLayer)ctx.get_data("layer");
@@ -49,12 +51,12 @@ internal sealed class CheckpointedLayer : SingleTensorFunction<CheckpointedLayer
         var input = hidden.detach().requires_grad_(true);
         var output = layer.call(input, inputs); // forward hooks fire again here, as in PyTorch's checkpoint
         var gradients = torch.autograd.grad([output], [input, .. trainable], [gradOutput], allow_unused: true);
-        // One entry per forward argument: hidden, then null for the three non-tensor arguments, then the parameters.
-        List<Tensor> result = [gradients[0], null!, null!, null!];
+        // One entry per forward argument: hidden, then null for the four non-tensor arguments, then the parameters.
+        List<Tensor> result = [gradients[0], null!, null!, null!, null!];
         result.AddRange(gradients.Skip(1));
         foreach (var gradient in result.Where(g => g is not null && !g.IsInvalid))
         {
-            ReturnedGradients.Track(gradient.MoveToOuterDisposeScope());
+            returned.Track(gradient.MoveToOuterDisposeScope());
         }
         return result;
     }

@@ -35,8 +35,9 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
     /// <param name="head">[V,H] output projection (the tied embedding).</param>
     /// <param name="targets">[B,C] int64 next tokens.</param>
     /// <param name="mask">[B,C] bool: which targets count.</param>
+    /// <param name="returned">The calling model's <see cref="Gemma3ForCausalLM.ReturnedGradients"/>.</param>
     /// <param name="allowNative">false keeps TorchSharp ops on every device (<see cref="Gemma3ForCausalLM.NativeLogProbs"/>).</param>
-    public static Tensor Run(Tensor hidden, Tensor head, Tensor targets, Tensor mask, double? softcap, bool allowNative = true)
+    public static Tensor Run(Tensor hidden, Tensor head, Tensor targets, Tensor mask, double? softcap, ReturnedGradients returned, bool allowNative = true)
     {
         var native = allowNative && UseNative(hidden, head, softcap);
         if (!is_grad_enabled() || !(hidden.requires_grad || head.requires_grad))
@@ -46,7 +47,7 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
             logSumExp.Dispose();
             return sum;
         }
-        return apply(hidden, head, targets, mask, softcap ?? double.NaN, native);
+        return apply(hidden, head, targets, mask, softcap ?? double.NaN, native, returned);
     }
 
     private static bool UseNative(Tensor hidden, Tensor head, double? softcap)
@@ -111,13 +112,15 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         ctx.save_for_backward([hidden, head, targets, mask, logSumExp]);
         ctx.save_data("softcap", cap);
         ctx.save_data("native", native);
+        ctx.save_data("returned", vars[6]);
         return sum;
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
     {
         // As in CheckpointedLayer: free the recomputed chunk logits now, whatever thread runs backward.
-        using var incoming = ReturnedGradients.BeginCallback(gradOutput);
+        var returned = (ReturnedGradients)ctx.get_data("returned");
+        using var incoming = returned.BeginCallback(gradOutput);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var saved = ctx.get_saved_variables();
@@ -159,13 +162,13 @@ internal sealed class ChunkTokenLogProbs : SingleTensorFunction<ChunkTokenLogPro
         Tensor? hiddenGrad = null, headGrad = null;
         if (hidden.requires_grad)
         {
-            hiddenGrad = ReturnedGradients.Track(logitsGradient.matmul(head).MoveToOuterDisposeScope());
+            hiddenGrad = returned.Track(logitsGradient.matmul(head).MoveToOuterDisposeScope());
         }
         if (head.requires_grad)
         {
             var vocabulary = head.shape[0];
-            headGrad = ReturnedGradients.Track(logitsGradient.reshape(-1, vocabulary).t().matmul(hidden.reshape(-1, hidden.shape[^1])).MoveToOuterDisposeScope());
+            headGrad = returned.Track(logitsGradient.reshape(-1, vocabulary).t().matmul(hidden.reshape(-1, hidden.shape[^1])).MoveToOuterDisposeScope());
         }
-        return [hiddenGrad!, headGrad!, null!, null!, null!, null!];
+        return [hiddenGrad!, headGrad!, null!, null!, null!, null!, null!];
     }
 }

@@ -19,7 +19,7 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
     private readonly Gemma3RmsNorm _keyNorm;
     private readonly double _scaling;
 
-    public Gemma3Attention(Gemma3Config config, ScalarType dtype, Device device) : base(nameof(Gemma3Attention))
+    public Gemma3Attention(Gemma3Config config, ScalarType dtype, Device device, ReturnedGradients returned) : base(nameof(Gemma3Attention))
     {
         _config = config;
         _scaling = Math.Pow(config.QueryPreAttnScalar, -0.5);
@@ -27,8 +27,8 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
         _key = new Gemma3Linear(config.HiddenSize, (long)config.NumKeyValueHeads * config.HeadDim, dtype, device);
         _value = new Gemma3Linear(config.HiddenSize, (long)config.NumKeyValueHeads * config.HeadDim, dtype, device);
         _output = new Gemma3Linear((long)config.NumAttentionHeads * config.HeadDim, config.HiddenSize, dtype, device);
-        _queryNorm = new Gemma3RmsNorm(config.HeadDim, config.RmsNormEps, dtype, device);
-        _keyNorm = new Gemma3RmsNorm(config.HeadDim, config.RmsNormEps, dtype, device);
+        _queryNorm = new Gemma3RmsNorm(config.HeadDim, config.RmsNormEps, dtype, device, returned);
+        _keyNorm = new Gemma3RmsNorm(config.HeadDim, config.RmsNormEps, dtype, device, returned);
         register_module("q_proj", _query);
         register_module("k_proj", _key);
         register_module("v_proj", _value);

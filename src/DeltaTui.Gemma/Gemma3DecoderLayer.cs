@@ -13,15 +13,15 @@ public sealed class Gemma3DecoderLayer : nn.Module<Tensor, LayerAttentionInputs,
     private readonly Gemma3RmsNorm _postFeedForwardNorm;
     private readonly Gemma3Mlp _mlp;
 
-    public Gemma3DecoderLayer(Gemma3Config config, int index, ScalarType dtype, Device device) : base(nameof(Gemma3DecoderLayer))
+    public Gemma3DecoderLayer(Gemma3Config config, int index, ScalarType dtype, Device device, ReturnedGradients returned) : base(nameof(Gemma3DecoderLayer))
     {
         Kind = config.LayerTypes[index];
-        Attention = new Gemma3Attention(config, dtype, device);
+        Attention = new Gemma3Attention(config, dtype, device, returned);
         _mlp = new Gemma3Mlp(config, dtype, device);
-        _inputNorm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
-        _postAttentionNorm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
-        _preFeedForwardNorm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
-        _postFeedForwardNorm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
+        _inputNorm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device, returned);
+        _postAttentionNorm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device, returned);
+        _preFeedForwardNorm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device, returned);
+        _postFeedForwardNorm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device, returned);
         register_module("self_attn", Attention);
         register_module("mlp", _mlp);
         register_module("input_layernorm", _inputNorm);

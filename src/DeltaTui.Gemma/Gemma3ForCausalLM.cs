@@ -19,7 +19,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     {
         config.Validate("model config");
         Config = config;
-        _model = new Gemma3TextModel(config, dtype, device);
+        _model = new Gemma3TextModel(config, dtype, device, ReturnedGradients);
         register_module("model", _model);
         if (!config.TieWordEmbeddings)
         {
@@ -35,6 +35,13 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     public static Gemma3ForCausalLM CreateZeroed(Gemma3Config config, ScalarType dtype, Device device) => new(config, dtype, device);
 
     public Gemma3Config Config { get; }
+
+    /// <summary>
+    /// What this model's custom autograd functions returned to libtorch during backward; call
+    /// <see cref="ReturnedGradients.Release"/> once backward() has returned. Per model, so two models
+    /// (or two tests) training side by side never free each other's gradients.
+    /// </summary>
+    public ReturnedGradients ReturnedGradients { get; } = new();
 
     public ScalarType DType => _model.Embeddings.Weight.dtype;
 
@@ -61,6 +68,15 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         set
         {
             foreach (var norm in modules().OfType<Gemma3RmsNorm>()) norm.Native = value;
+        }
+    }
+
+    /// <summary>For tests: runs the native norms on the CPU backend too (see <see cref="Gemma3RmsNorm.NativeOnCpu"/>).</summary>
+    internal bool NativeRmsNormOnCpu
+    {
+        set
+        {
+            foreach (var norm in modules().OfType<Gemma3RmsNorm>()) norm.NativeOnCpu = value;
         }
     }
 
@@ -169,7 +185,7 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
         {
             var size = Math.Min(chunkSize, length - 1 - start);
             total = total.Plus(ChunkTokenLogProbs.Run(
-                predicting.narrow(1, start, size), HeadWeight, targets.narrow(1, start, size), counted.narrow(1, start, size), Config.FinalLogitSoftcapping, NativeLogProbs));
+                predicting.narrow(1, start, size), HeadWeight, targets.narrow(1, start, size), counted.narrow(1, start, size), Config.FinalLogitSoftcapping, ReturnedGradients, NativeLogProbs));
         }
         return total.MoveToOuterDisposeScope();
     }

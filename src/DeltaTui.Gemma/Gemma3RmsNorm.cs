@@ -12,10 +12,13 @@ namespace DeltaTui.Gemma;
 public sealed class Gemma3RmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly double _eps;
+    private readonly ReturnedGradients _returned;
 
-    public Gemma3RmsNorm(long dimension, double eps, ScalarType dtype, Device device) : base(nameof(Gemma3RmsNorm))
+    /// <param name="returned">The owning model's <see cref="Gemma3ForCausalLM.ReturnedGradients"/>; a norm used on its own gets its own.</param>
+    public Gemma3RmsNorm(long dimension, double eps, ScalarType dtype, Device device, ReturnedGradients? returned = null) : base(nameof(Gemma3RmsNorm))
     {
         _eps = eps;
+        _returned = returned ?? new ReturnedGradients();
         Weight = nn.Parameter(zeros(dimension, dtype: dtype, device: device));
         register_parameter("weight", Weight);
     }
@@ -28,9 +31,15 @@ public sealed class Gemma3RmsNorm : nn.Module<Tensor, Tensor>
     /// </summary>
     public bool Native { get; set; } = true;
 
+    /// <summary>
+    /// For tests: lets this norm use the library's CPU backend too (it uses the kernels on CUDA only). A property of the
+    /// norm, not of the calling thread or async flow, because gradient checkpointing re-runs layers on libtorch's autograd thread.
+    /// </summary>
+    internal bool NativeOnCpu { get; set; }
+
     public override Tensor forward(Tensor input)
     {
-        if (Native && NativeRmsNormFunction.Applies(input, Weight)) return NativeRmsNormFunction.Run(input, Weight, _eps);
+        if (Native && NativeRmsNormFunction.Applies(input, Weight, NativeOnCpu)) return NativeRmsNormFunction.Run(input, Weight, _eps, _returned);
         using var scope = NewDisposeScope();
         var x = input.to_type(ScalarType.Float32);
         var normalized = x * x.pow(Scalars.Of(2)).mean([-1], keepdim: true).Plus(_eps).rsqrt();

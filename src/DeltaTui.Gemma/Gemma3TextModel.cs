@@ -11,17 +11,20 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
     private readonly ModuleList<Gemma3DecoderLayer> _layers;
     private readonly Gemma3DecoderLayer[] _layerArray;
     private readonly Gemma3RmsNorm _norm;
+    private readonly ReturnedGradients _returned;
     // RoPE tables depend only on the length (and dtype/device); built once, because building them
     // copies a host value to the device, which waits for the GPU.
     private readonly Dictionary<(AttentionKind Kind, long Length, ScalarType DType, string Device), (Tensor Cos, Tensor SignedSin)> _rotaryTables = [];
 
-    public Gemma3TextModel(Gemma3Config config, ScalarType dtype, Device device) : base(nameof(Gemma3TextModel))
+    /// <param name="returned">The owning model's <see cref="Gemma3ForCausalLM.ReturnedGradients"/>.</param>
+    public Gemma3TextModel(Gemma3Config config, ScalarType dtype, Device device, ReturnedGradients returned) : base(nameof(Gemma3TextModel))
     {
         _config = config;
+        _returned = returned;
         Embeddings = new Gemma3ScaledEmbedding(config.VocabSize, config.HiddenSize, dtype, device);
-        _layerArray = Enumerable.Range(0, config.NumHiddenLayers).Select(i => new Gemma3DecoderLayer(config, i, dtype, device)).ToArray();
+        _layerArray = Enumerable.Range(0, config.NumHiddenLayers).Select(i => new Gemma3DecoderLayer(config, i, dtype, device, returned)).ToArray();
         _layers = nn.ModuleList(_layerArray);
-        _norm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
+        _norm = new Gemma3RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device, returned);
         register_module("embed_tokens", Embeddings);
         register_module("layers", _layers);
         register_module("norm", _norm);
@@ -75,7 +78,7 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
         foreach (var layer in _layerArray)
         {
             hidden = checkpoint
-                ? CheckpointedLayer.Run(layer, hidden, inputs[layer.Kind])
+                ? CheckpointedLayer.Run(layer, hidden, inputs[layer.Kind], _returned)
                 : layer.call(hidden, inputs[layer.Kind]);
         }
         return _norm.forward(hidden).MoveToOuterDisposeScope();

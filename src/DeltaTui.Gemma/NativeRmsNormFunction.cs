@@ -11,28 +11,22 @@ namespace DeltaTui.Gemma;
 /// </summary>
 internal sealed class NativeRmsNormFunction : SingleTensorFunction<NativeRmsNormFunction>
 {
-    /// <summary>
-    /// For tests: lets the model use the library's CPU backend too (it uses the kernels on CUDA only). Process-wide,
-    /// not per async flow, because gradient checkpointing re-runs layers on libtorch's autograd thread.
-    /// </summary>
-    internal static volatile bool AllowOnCpu;
-
     public override string Name => nameof(NativeRmsNormFunction);
 
-    /// <summary>Whether <see cref="Run"/> takes this input: on CUDA (or the CPU when a test allows it) and supported by the library.</summary>
-    public static bool Applies(Tensor input, Tensor weight) =>
-        (input.device_type == TorchSharp.DeviceType.CUDA || (AllowOnCpu && input.device_type == TorchSharp.DeviceType.CPU))
+    /// <summary>Whether <see cref="Run"/> takes this input: on CUDA (or the CPU when <paramref name="allowOnCpu"/>) and supported by the library.</summary>
+    public static bool Applies(Tensor input, Tensor weight, bool allowOnCpu) =>
+        (input.device_type == TorchSharp.DeviceType.CUDA || (allowOnCpu && input.device_type == TorchSharp.DeviceType.CPU))
         && NativeRmsNorm.Supports(input, weight);
 
     /// <summary>For inputs that passed <see cref="Applies"/> (not checked again).</summary>
-    public static Tensor Run(Tensor input, Tensor weight, double eps)
+    public static Tensor Run(Tensor input, Tensor weight, double eps, ReturnedGradients returned)
     {
         if (!is_grad_enabled() || !(input.requires_grad || weight.requires_grad))
         {
             using var noGrad = no_grad();
             return NativeRmsNorm.Forward(input, weight, eps, keepRstd: false, supportChecked: true).Output;
         }
-        return apply(input, weight, eps);
+        return apply(input, weight, eps, returned);
     }
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
@@ -40,19 +34,21 @@ internal sealed class NativeRmsNormFunction : SingleTensorFunction<NativeRmsNorm
         var (input, weight, eps) = ((Tensor)vars[0], (Tensor)vars[1], (double)vars[2]);
         var (output, rstd) = NativeRmsNorm.Forward(input, weight, eps, keepRstd: true, supportChecked: true);
         ctx.save_for_backward([input, weight, rstd!]);
+        ctx.save_data("returned", vars[3]);
         return output;
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
     {
-        using var incoming = ReturnedGradients.BeginCallback(gradOutput);
+        var returned = (ReturnedGradients)ctx.get_data("returned");
+        using var incoming = returned.BeginCallback(gradOutput);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var saved = ctx.get_saved_variables();
         var (input, weight, rstd) = (saved[0], saved[1], saved[2]);
         var (inputGradient, weightGradient) = NativeRmsNorm.Backward(input, weight, rstd, gradOutput, supportChecked: true);
-        Tensor? dx = input.requires_grad ? ReturnedGradients.Track(inputGradient.MoveToOuterDisposeScope()) : null;
-        Tensor? dw = weight.requires_grad ? ReturnedGradients.Track(weightGradient.to_type(weight.dtype).MoveToOuterDisposeScope()) : null;
-        return [dx!, dw!, null!];
+        Tensor? dx = input.requires_grad ? returned.Track(inputGradient.MoveToOuterDisposeScope()) : null;
+        Tensor? dw = weight.requires_grad ? returned.Track(weightGradient.to_type(weight.dtype).MoveToOuterDisposeScope()) : null;
+        return [dx!, dw!, null!, null!];
     }
 }

@@ -107,7 +107,7 @@ public sealed class Gemma3Benchmark : IBenchmark
         model.zero_grad();
         using var scope = NewDisposeScope();
         model.CompletionLogProbs(model.forward(ids, mask), ids, completion, chunk).sum().backward();
-        ReturnedGradients.Release();
+        model.ReturnedGradients.Release();
     }
 
     private static void Synchronize(Device device)

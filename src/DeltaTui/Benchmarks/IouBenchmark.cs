@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using System.Diagnostics;
 using System.Globalization;
 using DeltaTui.Training.Masks;
@@ -124,7 +125,7 @@ public sealed class IouBenchmark : IBenchmark
             var expected = MaskOptions.KeptCount(0.9, scores.Sum(s => s.Tensor.numel()));
             return Time(repeats, token, () =>
             {
-                using var masks = MaskBuilder.Build(scores, new MaskOptions(0.9));
+                using var masks = MaskBuilder.Build(scores, new MaskOptions { Sparsity = 0.9 });
                 if (masks.CountKept() != expected) throw new InvalidOperationException("Mask builder kept the wrong count.");
             });
         }

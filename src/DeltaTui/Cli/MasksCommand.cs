@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using DeltaTui.Torch.SafeTensors;
 using System.CommandLine;
 using System.Globalization;
@@ -76,8 +77,14 @@ public static class MasksCommand
             try
             {
                 var scoreMethod = ScoreMethodNames.Parse(parse.GetValue(method)!);
-                var options = new MaskOptions(parse.GetValue(sparsity), MaskOptionNames.ParseScope(parse.GetValue(scope)!),
-                    MaskOptionNames.ParseGranularity(parse.GetValue(granularity)!), parse.GetValue(blockSize), parse.GetValue(floor));
+                var options = new MaskOptions
+                {
+                    Sparsity = parse.GetValue(sparsity),
+                    Scope = MaskOptionNames.ParseScope(parse.GetValue(scope)!),
+                    Granularity = MaskOptionNames.ParseGranularity(parse.GetValue(granularity)!),
+                    BlockSize = parse.GetValue(blockSize),
+                    HybridFloor = parse.GetValue(floor),
+                };
                 options.Validate();
                 var scoresPath = parse.GetValue(scores)!.FullName;
                 var header = SafeTensorsFile.ReadHeader(scoresPath);

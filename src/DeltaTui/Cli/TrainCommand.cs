@@ -155,11 +155,7 @@ public static class TrainCommand
         if (!options.Telemetry.Enabled) return null;
         try
         {
-            var sampler = new TelemetrySampler(new NativeNvml(), hub, new DeltaTui.Telemetry.TelemetryOptions
-            {
-                Interval = TimeSpan.FromMilliseconds(options.Telemetry.IntervalMs),
-                CallTimeout = TimeSpan.FromMilliseconds(options.Telemetry.CallTimeoutMs),
-            });
+            var sampler = new TelemetrySampler(new NativeNvml(), hub, options.Telemetry.ToSamplerOptions());
             sampler.Start();
             return sampler;
         }

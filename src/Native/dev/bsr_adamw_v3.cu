@@ -2,11 +2,19 @@
 // 16-byte vectors of every array (param, grad, m, v) before computing any of them, so a warp
 // has 16 independent loads in flight per lane instead of relying on the compiler to hoist
 // loads across stores it cannot prove independent.
+//
+// The tile body is the shipped one: dtn::bsr::full_tile in ../src/bsr_adamw_tile.cuh, which
+// src/cuda_backend.cu's update kernel includes too. This file keeps only the lab's launch
+// (a warp per tile, persistent grid; lab_tile_scalar from lab.cuh for partial edge tiles and
+// row strides not a multiple of 4). The lab runs the body without clipping (clip 1, scale off) and
+// with round-to-nearest bf16 (no stochastic rounding), the shipped defaults.
+// Until the header, the lab had its own copy of the body, which had drifted from the shipped
+// one (the shipped one was kept): one row stride for param and grad (the shipped body has
+// param_ld and grad_ld), no clip coefficient, no stochastic rounding, state pointers formed
+// from the tile's index inside the body. Same arithmetic and load/store order otherwise.
+// v4 includes this file with LAB_DEPTH 2 and LAB_LOAD_GRAD __ldcs.
 #include "lab.cuh"
-
-#ifndef LAB_LOAD_GRAD
-#define LAB_LOAD_GRAD __ldg
-#endif
+#include "../src/bsr_adamw_tile.cuh"
 
 #ifndef LAB_NAME
 #define LAB_NAME "v3"
@@ -21,59 +29,23 @@ constexpr int kThreads = 256;
 #endif
 constexpr int kDepth = LAB_DEPTH;
 
+#ifdef LAB_LOAD_GRAD
+// A version's own gradient load (v4: __ldcs) in the form the shared body takes.
+struct LabLoadGrad {
+    template <typename T>
+    __device__ __forceinline__ T operator()(const T* p) const { return LAB_LOAD_GRAD(p); }
+};
+#else
+using LabLoadGrad = dtn::bsr::LoadGradLdg;  // the shipped kernel's
+#endif
+
 template <bool BF16>
 __device__ __forceinline__ void v3_tile(const LabTensor& t, const LabTile& tile, const dtn::AdamScalars& s, int lane) {
     const int b = t.b;
-    const int64_t r0 = (int64_t)tile.br * b, c0 = (int64_t)tile.bc * b;
-    const int qpr = b / 4, nq = b * qpr;
-    float4* m = reinterpret_cast<float4*>(t.m + (int64_t)tile.local * b * b);
-    float4* v = reinterpret_cast<float4*>(t.v + (int64_t)tile.local * b * b);
-    float4* ms = BF16 ? reinterpret_cast<float4*>(t.master + (int64_t)tile.local * b * b) : nullptr;
-    for (int q0 = 0; q0 < nq; q0 += 32 * kDepth) {
-        float4 p[kDepth], g[kDepth], mm[kDepth], vv[kDepth];
-        int64_t pi[kDepth];
-        bool on[kDepth];
-#pragma unroll
-        for (int k = 0; k < kDepth; ++k) {
-            const int q = q0 + k * 32 + lane;
-            on[k] = q < nq;
-            const int qq = on[k] ? q : 0;
-            pi[k] = (r0 + qq / qpr) * t.ld + c0 + (qq % qpr) * 4;
-            if (on[k]) {
-                if (BF16) {
-                    const uint2 gr = LAB_LOAD_GRAD(reinterpret_cast<const uint2*>((const uint16_t*)t.grad + pi[k]));
-                    g[k] = make_float4(dtn::bf16_bits_to_float(gr.x & 0xffff), dtn::bf16_bits_to_float(gr.x >> 16),
-                                       dtn::bf16_bits_to_float(gr.y & 0xffff), dtn::bf16_bits_to_float(gr.y >> 16));
-                    p[k] = ms[qq];
-                } else {
-                    g[k] = LAB_LOAD_GRAD(reinterpret_cast<const float4*>((const float*)t.grad + pi[k]));
-                    p[k] = *reinterpret_cast<const float4*>((const float*)t.param + pi[k]);
-                }
-                mm[k] = m[qq];
-                vv[k] = v[qq];
-            }
-        }
-#pragma unroll
-        for (int k = 0; k < kDepth; ++k) {
-            if (!on[k]) continue;
-            const int q = q0 + k * 32 + lane;
-            p[k].x = dtn::adamw_element(p[k].x, g[k].x, mm[k].x, vv[k].x, s);
-            p[k].y = dtn::adamw_element(p[k].y, g[k].y, mm[k].y, vv[k].y, s);
-            p[k].z = dtn::adamw_element(p[k].z, g[k].z, mm[k].z, vv[k].z, s);
-            p[k].w = dtn::adamw_element(p[k].w, g[k].w, mm[k].w, vv[k].w, s);
-            m[q] = mm[k];
-            v[q] = vv[k];
-            if (BF16) {
-                ms[q] = p[k];
-                uint2 o;
-                o.x = dtn::float_to_bf16_rne(p[k].x) | ((uint32_t)dtn::float_to_bf16_rne(p[k].y) << 16);
-                o.y = dtn::float_to_bf16_rne(p[k].z) | ((uint32_t)dtn::float_to_bf16_rne(p[k].w) << 16);
-                *reinterpret_cast<uint2*>((uint16_t*)t.param + pi[k]) = o;
-            } else {
-                *reinterpret_cast<float4*>((float*)t.param + pi[k]) = p[k];
-            }
-        }
-    }
+    const dtn::bsr::TileView view{t.param, t.grad, t.m, t.v, t.master, (int64_t)tile.local * b * b,
+                                  (int64_t)tile.br * b, (int64_t)tile.bc * b, t.ld, t.ld, b};
+    const dtn::bsr::Bf16Rounding rne{0, 0, 0, tile.tensor};
+    dtn::bsr::full_tile<BF16, kDepth, LabLoadGrad>(view, s, 1.0f, false, rne, lane);
 }
 
 __global__ void __launch_bounds__(kThreads) v3_kernel(const LabTensor* __restrict__ tensors, const LabTile* __restrict__ tiles,

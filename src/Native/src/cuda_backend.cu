@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bsr_adamw_tile.cuh"
 #include "elements.hpp"
 #include "plan.hpp"
 
@@ -79,12 +80,6 @@ __device__ __forceinline__ TileGeom geom(const DevTensor& t, const Tile& tile) {
 __device__ __forceinline__ float load_elem(const void* base, int32_t dtype, int64_t i) {
     return dtype == DTN_FLOAT32 ? static_cast<const float*>(base)[i]
                                 : bf16_bits_to_float(static_cast<const uint16_t*>(base)[i]);
-}
-
-// Four bf16 values from one 8-byte load, widened exactly.
-__device__ __forceinline__ float4 bf16x4_to_float4(uint2 raw) {
-    return make_float4(bf16_bits_to_float((uint16_t)(raw.x & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.x >> 16)),
-                       bf16_bits_to_float((uint16_t)(raw.y & 0xffffu)), bf16_bits_to_float((uint16_t)(raw.y >> 16)));
 }
 
 // The norm as one float where the caller wants it, without a round trip through the host.
@@ -163,85 +158,9 @@ __global__ void __launch_bounds__(kThreads) norm_kernel(const DevTensor* __restr
     }
 }
 
-__device__ __forceinline__ void store_bf16(uint16_t* p, int64_t i, float master, const StepScalars& s, int32_t tensor) {
-    p[i] = s.stochastic ? float_to_bf16_stochastic(master, hash_bits(s.seed, s.step, (uint64_t)tensor, (uint64_t)i))
-                        : float_to_bf16_rne(master);
-}
-
-constexpr int kDepth = 4;  // 16-byte vectors per lane and array loaded before any is computed (lab v3)
-
-// One full, aligned tile by one warp: every lane issues the loads of up to kDepth vectors of
-// each array before computing, so enough bytes are in flight to saturate HBM (lab v3).
-template <bool BF16>
-__device__ __forceinline__ void full_tile(const DevTensor& t, const Tile& tile, const TileGeom& g, const StepScalars& s, float clip,
-                                          bool scale, int lane) {
-    const int qpr = g.b / 4, nq = g.b * qpr;
-    float4* m = reinterpret_cast<float4*>(t.exp_avg + g.state_offset);
-    float4* v = reinterpret_cast<float4*>(t.exp_avg_sq + g.state_offset);
-    float4* ms = BF16 ? reinterpret_cast<float4*>(t.master + g.state_offset) : nullptr;
-    for (int q0 = 0; q0 < nq; q0 += 32 * kDepth) {
-        float4 p[kDepth], gr[kDepth], mm[kDepth], vv[kDepth];
-        int64_t pi[kDepth], gi[kDepth];
-        bool on[kDepth];
-#pragma unroll
-        for (int k = 0; k < kDepth; ++k) {
-            const int q = q0 + k * 32 + lane;
-            on[k] = q < nq;
-            const int qq = on[k] ? q : 0;
-            const int64_t r = g.r0 + qq / qpr, c = g.c0 + (qq % qpr) * 4;
-            pi[k] = r * t.param_ld + c;
-            gi[k] = r * t.grad_ld + c;
-            if (on[k]) {
-                if (BF16) {
-                    gr[k] = bf16x4_to_float4(__ldg(reinterpret_cast<const uint2*>(static_cast<const uint16_t*>(t.grad) + gi[k])));
-                    p[k] = ms[qq];
-                } else {
-                    gr[k] = __ldg(reinterpret_cast<const float4*>(static_cast<const float*>(t.grad) + gi[k]));
-                    p[k] = *reinterpret_cast<const float4*>(static_cast<const float*>(t.param) + pi[k]);
-                }
-                mm[k] = m[qq];
-                vv[k] = v[qq];
-            }
-        }
-#pragma unroll
-        for (int k = 0; k < kDepth; ++k) {
-            if (!on[k]) continue;
-            const int q = q0 + k * 32 + lane;
-            if (scale) {
-                gr[k].x *= clip;
-                gr[k].y *= clip;
-                gr[k].z *= clip;
-                gr[k].w *= clip;
-            }
-            p[k].x = adamw_element(p[k].x, gr[k].x, mm[k].x, vv[k].x, s.adam);
-            p[k].y = adamw_element(p[k].y, gr[k].y, mm[k].y, vv[k].y, s.adam);
-            p[k].z = adamw_element(p[k].z, gr[k].z, mm[k].z, vv[k].z, s.adam);
-            p[k].w = adamw_element(p[k].w, gr[k].w, mm[k].w, vv[k].w, s.adam);
-            m[q] = mm[k];
-            v[q] = vv[k];
-            if (BF16) {
-                ms[q] = p[k];
-                uint16_t* pb = static_cast<uint16_t*>(t.param);
-                if (s.stochastic) {
-                    store_bf16(pb, pi[k], p[k].x, s, tile.tensor);
-                    store_bf16(pb, pi[k] + 1, p[k].y, s, tile.tensor);
-                    store_bf16(pb, pi[k] + 2, p[k].z, s, tile.tensor);
-                    store_bf16(pb, pi[k] + 3, p[k].w, s, tile.tensor);
-                } else {
-                    uint2 out;
-                    out.x = (uint32_t)float_to_bf16_rne(p[k].x) | ((uint32_t)float_to_bf16_rne(p[k].y) << 16);
-                    out.y = (uint32_t)float_to_bf16_rne(p[k].z) | ((uint32_t)float_to_bf16_rne(p[k].w) << 16);
-                    *reinterpret_cast<uint2*>(pb + pi[k]) = out;
-                }
-            } else {
-                *reinterpret_cast<float4*>(static_cast<float*>(t.param) + pi[k]) = p[k];
-            }
-        }
-    }
-}
-
 // Pass 2: the AdamW update. One warp per tile, grid-stride over tiles (persistent grid);
-// full aligned tiles take the batched vector path, edge tiles and dense chunks go element by element.
+// full aligned tiles take the batched vector path (bsr::full_tile, bsr_adamw_tile.cuh: the body the lab's v3 runs),
+// edge tiles and dense chunks go element by element.
 // With pass 1 (sum_sq) the clip coefficient is formed here; otherwise the host's s.clip holds.
 __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __restrict__ tensors,
                                                          const Tile* __restrict__ tiles, int64_t ntiles,
@@ -259,9 +178,12 @@ __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __rest
         const Tile tile = tiles[w];
         const DevTensor& t = tensors[tile.tensor];
         const TileGeom g = geom(t, tile);
+        const bsr::Bf16Rounding rounding{s.stochastic, s.seed, s.step, tile.tensor};
         if (t.kind == DTN_KIND_BLOCKED && g.nr == g.b && g.nc == g.b && t.vec_ok) {
-            if (t.dtype == DTN_FLOAT32) full_tile<false>(t, tile, g, s, clip, scale, lane);
-            else full_tile<true>(t, tile, g, s, clip, scale, lane);
+            const bsr::TileView view{t.param, t.grad, t.exp_avg, t.exp_avg_sq, t.master, g.state_offset,
+                                     g.r0, g.c0, t.param_ld, t.grad_ld, g.b};
+            if (t.dtype == DTN_FLOAT32) bsr::full_tile<false>(view, s.adam, clip, scale, rounding, lane);
+            else bsr::full_tile<true>(view, s.adam, clip, scale, rounding, lane);
             continue;
         }
         float* __restrict__ m = t.exp_avg + g.state_offset;
@@ -280,7 +202,7 @@ __global__ void __launch_bounds__(kThreads) adamw_kernel(const DevTensor* __rest
             } else {
                 float* ms = t.master + g.state_offset;
                 ms[si] = adamw_element(ms[si], gv, m[si], v[si], s.adam);
-                store_bf16(static_cast<uint16_t*>(t.param), pi, ms[si], s, tile.tensor);
+                bsr::store_bf16(static_cast<uint16_t*>(t.param), pi, ms[si], rounding);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DeltaTui.Training.Data;
 
 namespace DeltaTui.Training.Config;
 

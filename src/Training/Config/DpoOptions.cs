@@ -1,3 +1,5 @@
+using DeltaTui.Training.Dpo;
+
 namespace DeltaTui.Training.Config;
 
 /// <summary>The DPO objective.</summary>

@@ -1,3 +1,5 @@
+using DeltaTui.Training.Optim;
+
 namespace DeltaTui.Training.Config;
 
 /// <summary>The optimizer, its schedule and gradient clipping.</summary>

@@ -11,9 +11,6 @@ using DeltaTui.Training.Optim;
 using DeltaTui.Formats.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
-using ConfigMaskGranularity = DeltaTui.Training.Config.MaskGranularity;
-using ConfigMaskScope = DeltaTui.Training.Config.MaskScope;
-using MaskOptions = DeltaTui.Training.Masks.MaskOptions;
 
 namespace DeltaTui.Training.Dpo;
 
@@ -58,7 +55,7 @@ public static class DpoRunFactory
 
         var embedded = options.Model.Path == "embedded";
         var tokenizer = LoadTokenizer(options, embedded);
-        var (trainPairs, evalPairs, dataFingerprint) = LoadData(options, tokenizer);
+        var (trainPairs, evalPairs, dataFingerprint) = RunData.Load(options.Data, tokenizer);
         var modelDType = ToScalarType(options.Model.DType);
         var gemma = embedded
             ? Gemma3ForCausalLM.CreateRandom(EmbeddedModel.Config(tokenizer.VocabSize), options.Run.Seed, modelDType, device)
@@ -104,11 +101,7 @@ public static class DpoRunFactory
             out var optimizerNote);
         if (optimizerNote is not null) hub.Publish(new LogMessage(LogLevel.Warning, optimizerNote));
 
-        var maskOptions = new MaskOptions(options.Masks.Sparsity,
-            options.Masks.Scope switch { ConfigMaskScope.PerTensor => Masks.MaskScope.PerTensor, ConfigMaskScope.Hybrid => Masks.MaskScope.Hybrid, _ => Masks.MaskScope.Global },
-            options.Masks.Granularity == ConfigMaskGranularity.Block ? Masks.MaskGranularity.Block : Masks.MaskGranularity.Element,
-            options.Masks.BlockSize, options.Masks.HybridFloor);
-        var workbench = new MaskWorkbench(named, new ScoreParticipation(options.Masks.IncludeEmbeddings), maskOptions, optimizer.MomentumScore,
+        var workbench = new MaskWorkbench(named, new ScoreParticipation(options.Masks.IncludeEmbeddings), options.Masks, optimizer.MomentumScore,
             maskDirectory, modelId, theta0, optimizer.Gradients);
 
         var totalSteps = options.Training.Steps > 0
@@ -187,42 +180,6 @@ public static class DpoRunFactory
         if (path == "byte" || (path == "auto" && embeddedModel)) return new ByteTokenizer();
         if (path == "auto") path = Path.Combine(options.Model.Path, "tokenizer.json");
         return Gemma3Tokenizer.Load(path);
-    }
-
-    private static (List<TokenizedPair> Train, List<TokenizedPair> Eval, string Fingerprint) LoadData(DeltaTuiOptions options, ITokenizer tokenizer)
-    {
-        var dataOptions = new PreferenceDataOptions
-        {
-            MaxLength = options.Data.MaxLength,
-            Truncation = options.Data.Truncation == Config.TruncationMode.KeepEnd ? Data.TruncationMode.KeepEnd : Data.TruncationMode.KeepStart,
-            SkipBadRows = options.Data.SkipBadRows,
-        };
-        PreferenceDataset train;
-        PreferenceDataset? eval = null;
-        IReadOnlyList<PreferencePair> trainPairs, evalPairs;
-        if (options.Data.Path == "embedded")
-        {
-            train = EmbeddedDemoData.Load(DemoSplit.Train, tokenizer, dataOptions);
-            eval = EmbeddedDemoData.Load(DemoSplit.Eval, tokenizer, dataOptions);
-            (trainPairs, evalPairs) = (train.Pairs, eval.Pairs);
-        }
-        else
-        {
-            train = PreferenceDataset.Load(options.Data.Path, tokenizer, dataOptions);
-            if (options.Data.EvalPath is { } evalPath)
-            {
-                eval = PreferenceDataset.Load(evalPath, tokenizer, dataOptions);
-                (trainPairs, evalPairs) = (train.Pairs, eval.Pairs);
-            }
-            else
-            {
-                var split = TrainEvalSplit.ByFraction(train.Pairs, options.Data.EvalFraction, (ulong)options.Data.ShuffleSeed);
-                (trainPairs, evalPairs) = (split.Train, split.Eval);
-            }
-        }
-        static TokenizedPair Convert(PreferencePair p) => new([.. p.PromptIds], [.. p.ChosenIds], [.. p.RejectedIds]);
-        var fingerprint = eval is null ? $"{train.Fingerprint}/split={options.Data.EvalFraction}:{options.Data.ShuffleSeed}" : $"{train.Fingerprint}/{eval.Fingerprint}";
-        return (trainPairs.Select(Convert).ToList(), evalPairs.Select(Convert).ToList(), fingerprint);
     }
 
     /// <summary>SHA-256 over the config and every weight's name, shape, dtype and bytes: the key of cached reference log-probs.</summary>

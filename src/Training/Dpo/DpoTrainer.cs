@@ -182,7 +182,7 @@ public sealed class DpoTrainer : IDisposable
                     sums = (sums is null ? batchSums : sums.Plus(batchSums)).MoveToOuterDisposeScope();
                     _timer.Lap(StepPhases.Loss);
                     (result.Losses.mean() / Scalars.Of(_options.GradAccumulation)).backward();
-                    ReturnedGradients.Release();
+                    _policy.ReleaseReturnedGradients();
                     _timer.Lap(StepPhases.Backward);
                 }
                 pairs += batch.Pairs;

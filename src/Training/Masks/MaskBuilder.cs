@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using DeltaTui.Torch.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;

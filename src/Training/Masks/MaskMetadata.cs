@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using System.Globalization;
 
 namespace DeltaTui.Training.Masks;

@@ -1,5 +1,6 @@
 using DeltaTui.Training.Optim;
 using DeltaTui.Training.Dpo;
+using DeltaTui.Training.Config;
 using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using TorchSharp.Modules;

@@ -21,6 +21,8 @@ public sealed class Gemma3PolicyModel(Gemma3ForCausalLM model, int logProbChunkS
         return Model.CompletionLogProbs(hidden, inputIds, completionMask, logProbChunkSize).MoveToOuterDisposeScope();
     }
 
+    public void ReleaseReturnedGradients() => Model.ReturnedGradients.Release();
+
     public void SavePretrained(string directory) => Model.SavePretrained(directory);
 
     /// <summary>The frozen reference: an independent copy in <paramref name="dtype"/> without gradients.</summary>

@@ -23,6 +23,14 @@ public interface ICausalLanguageModel : IDisposable
     /// <returns>[N] fp32: Σ_t completionMask[t] · log p(inputIds[t] | inputIds[&lt;t]).</returns>
     Tensor CompletionLogProbs(Tensor inputIds, Tensor attentionMask, Tensor completionMask);
 
+    /// <summary>
+    /// Frees what this model's custom autograd functions returned to libtorch during the last backward(); call once
+    /// backward() has returned. A model without such functions has nothing to free.
+    /// </summary>
+    void ReleaseReturnedGradients()
+    {
+    }
+
     /// <summary>Writes the weights and config in Hugging Face layout (config.json + model.safetensors).</summary>
     void SavePretrained(string directory);
 }

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Masks;
 using System.Text.Json;
 using DeltaTui.Training.Config;
 using Xunit;

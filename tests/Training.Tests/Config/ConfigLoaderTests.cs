@@ -1,3 +1,4 @@
+using DeltaTui.Training.Masks;
 using DeltaTui.Training.Config;
 using Xunit;
 

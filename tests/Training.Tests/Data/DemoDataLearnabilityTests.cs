@@ -1,4 +1,6 @@
+using DeltaTui.Training.Config;
 using DeltaTui.Training.Data;
+using DeltaTui.Training.Dpo;
 using DeltaTui.Formats.Tokenization;
 using TorchSharp;
 using Xunit;
@@ -7,7 +9,7 @@ using static TorchSharp.torch;
 namespace DeltaTui.Training.Tests.Data;
 
 /// <summary>
-/// End to end through the batch tensors: a bigram byte model (a table of next-token logits per previous
+/// End to end through the trainer's batches (<see cref="RunData"/>, <see cref="PositionalBatchSource"/>): a bigram byte model (a table of next-token logits per previous
 /// token, all zero at first, so policy = reference = uniform) is trained with the DPO sigmoid loss on the
 /// embedded demo set. The first loss must be ln 2, and the held-out pairs, never trained on, must come
 /// out preferred: the property that separates chosen from rejected is learnable from bytes alone.
@@ -20,18 +22,16 @@ public class DemoDataLearnabilityTests
     public void Given_the_demo_set_When_a_bigram_byte_model_is_dpo_trained_briefly_Then_the_first_loss_is_ln2_and_held_out_accuracy_reaches_0_9()
     {
         var tokenizer = new ByteTokenizer();
-        var options = new PreferenceDataOptions { MaxLength = 128 };
-        var train = EmbeddedDemoData.Load(DemoSplit.Train, tokenizer, options).Pairs;
-        var eval = EmbeddedDemoData.Load(DemoSplit.Eval, tokenizer, options).Pairs;
+        var data = RunData.Load(new DataOptions { Path = RunData.EmbeddedPath, MaxLength = 128 }, tokenizer);
         using var table = new TorchSharp.Modules.Parameter(zeros(tokenizer.VocabSize, tokenizer.VocabSize));
         using var optimizer = optim.Adam([table], lr: 0.1);
-        var batcher = new PreferenceBatcher(train, batchSize: 8, seed: 1);
+        var batches = new PositionalBatchSource(data.Train, data.Eval, batchSize: 8, gradAccumulation: 1, seed: 1, tokenizer.PadId, CPU, "demo");
 
         var firstLoss = double.NaN;
         for (var step = 0; step < 30; step++)
         {
             using var scope = NewDisposeScope();
-            using var batch = batcher.Next().ToTensors(tokenizer.PadId);
+            using var batch = batches.TrainBatch(step, 0);
             var loss = -nn.functional.logsigmoid(Beta * Margins(table, batch, tokenizer.VocabSize)).mean();
             if (step == 0) firstLoss = loss.item<float>();
             optimizer.zero_grad();
@@ -40,11 +40,11 @@ public class DemoDataLearnabilityTests
         }
 
         Assert.Equal(Math.Log(2), firstLoss, precision: 5);
-        Assert.True(HeldOutAccuracy(table, eval, tokenizer) >= 0.9);
+        Assert.True(HeldOutAccuracy(table, batches, data.Eval.Count, tokenizer.VocabSize) >= 0.9);
     }
 
     /// <summary>Δ = (log π(y+) − log ref(y+)) − (log π(y−) − log ref(y−)) per pair, with ref uniform over the vocabulary.</summary>
-    private static Tensor Margins(Tensor table, PreferenceBatchTensors batch, int vocab)
+    private static Tensor Margins(Tensor table, DpoBatch batch, int vocab)
     {
         // The convention under test: position t with mask 1 scores log p(ids[t] | ids[< t]), never t = 0.
         Assert.Equal(0, batch.CompletionMask[.., 0].sum().item<long>());
@@ -55,21 +55,20 @@ public class DemoDataLearnabilityTests
         var policy = (logProbs * scored).sum(1);
         var reference = -scored.sum(1) * Math.Log(vocab);
         var ratio = policy - reference;
-        var b = batch.PairCount;
+        var b = batch.Pairs;
         return ratio[..b] - ratio[b..];
     }
 
-    private static double HeldOutAccuracy(Tensor table, IReadOnlyList<PreferencePair> eval, ByteTokenizer tokenizer)
+    private static double HeldOutAccuracy(Tensor table, PositionalBatchSource batches, int evalCount, int vocab)
     {
         using var noGrad = no_grad();
         var right = 0;
-        foreach (var part in PreferenceBatcher.InOrder(eval, 32))
+        foreach (var batch in batches.EvalBatches())
         {
             using var scope = NewDisposeScope();
-            using var batch = part.ToTensors(tokenizer.PadId);
-            right += (int)(Margins(table, batch, tokenizer.VocabSize) > 0).sum().item<long>();
+            using (batch) right += (int)(Margins(table, batch, vocab) > 0).sum().item<long>();
         }
 
-        return right / (double)eval.Count;
+        return right / (double)evalCount;
     }
 }

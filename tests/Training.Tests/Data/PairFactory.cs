@@ -12,7 +12,5 @@ internal static class PairFactory
     public static IReadOnlyList<PreferencePair> Numbered(int count) =>
         Enumerable.Range(0, count).Select(i => Pair(i, [100 + i], [7], [8])).ToArray();
 
-    public static int[] PromptTokens(PreferenceBatch batch) => batch.Pairs.Select(p => p.PromptIds[0]).ToArray();
-
     public static ImmutableArray<int> Ids(params int[] ids) => [.. ids];
 }

@@ -1,5 +1,6 @@
 using DeltaTui.Training.Checkpoints;
 using DeltaTui.Training.Models;
+using DeltaTui.Training.Config;
 using DeltaTui.Training.Sinks;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Core.Events;
@@ -268,12 +269,20 @@ public class DpoTrainerTests : IDisposable
     public async Task Given_a_pause_When_resumed_from_another_thread_Then_training_continues_and_state_changes_are_published()
     {
         using var run = NewRun(steps: 2);
+        var watch = run.Hub.Subscribe();
         run.Control.Pause();
+        // Resumes once the trainer says it has paused (the timeout only guards against a trainer that never does).
         var resumer = Task.Run(async () =>
         {
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-            run.Control.Resume();
-        }, TestContext.Current.CancellationToken);
+            await foreach (var e in watch.ReadAllAsync(TestContext.Current.CancellationToken))
+            {
+                if (e is RunStateChanged { State: RunState.Paused })
+                {
+                    run.Control.Resume();
+                    return;
+                }
+            }
+        }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         var outcome = run.Trainer.Run(TestContext.Current.CancellationToken);
         await resumer;
         var states = run.Drain().OfType<RunStateChanged>().Select(s => s.State).ToList();
@@ -282,7 +291,7 @@ public class DpoTrainerTests : IDisposable
     }
 
     private static MaskWorkbench Workbench(TinyCausalLm policy, string directory, Theta0? theta0 = null) => new(
-        policy.named_parameters().Select(p => (p.name, p.parameter)), new ScoreParticipation(IncludeEmbeddings: true), new MaskOptions(0.5),
+        policy.named_parameters().Select(p => (p.name, p.parameter)), new ScoreParticipation(IncludeEmbeddings: true), new MaskOptions { Sparsity = 0.5 },
         name => zeros(policy.named_parameters().Single(p => p.name == name).parameter.shape), directory, "tiny-test-lm", theta0);
 
     [Fact]

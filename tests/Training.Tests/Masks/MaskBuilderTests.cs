@@ -1,3 +1,4 @@
+using DeltaTui.Training.Config;
 using DeltaTui.Training.Masks;
 using TorchSharp;
 using Xunit;
@@ -45,7 +46,7 @@ public sealed class MaskBuilderTests
         var total = scores.Sum(s => s.Tensor.numel());
         var k = MaskOptions.KeptCount(sparsity, total);
 
-        using var masks = MaskBuilder.Build(scores, new MaskOptions(sparsity));
+        using var masks = MaskBuilder.Build(scores, new MaskOptions { Sparsity = sparsity });
 
         Assert.Equal(ReferenceTopK(scores.Select(s => Values(s.Tensor)).ToList(), k), Flags(masks));
         Assert.Equal(k, masks.CountKept());
@@ -78,7 +79,7 @@ public sealed class MaskBuilderTests
     {
         var scores = TiedScores(2);
 
-        using var masks = MaskBuilder.Build(scores, new MaskOptions(0.8, MaskScope.PerTensor));
+        using var masks = MaskBuilder.Build(scores, new MaskOptions { Sparsity = 0.8, Scope = MaskScope.PerTensor });
 
         foreach (var (name, score) in scores)
         {
@@ -95,7 +96,7 @@ public sealed class MaskBuilderTests
             new("loud", arange(1000, 2000, ScalarType.Float32).reshape(10, 100)),
             new("quiet", arange(0, 400, ScalarType.Float32).div(1000).reshape(20, 20)),
         ];
-        var options = new MaskOptions(0.9, MaskScope.Hybrid, HybridFloor: 0.05);
+        var options = new MaskOptions { Sparsity = 0.9, Scope = MaskScope.Hybrid, HybridFloor = 0.05 };
 
         using var masks = MaskBuilder.Build(scores, options);
 
@@ -117,7 +118,7 @@ public sealed class MaskBuilderTests
             new("quiet", arange(0, 400, ScalarType.Float32).div(1000).reshape(20, 20)),
         ];
 
-        using var masks = MaskBuilder.Build(scores, new MaskOptions(0.9));
+        using var masks = MaskBuilder.Build(scores, new MaskOptions { Sparsity = 0.9 });
 
         Assert.Equal(0, masks["quiet"].count_nonzero().item<long>());
         Assert.Equal(140, masks["loud"].count_nonzero().item<long>());
@@ -147,7 +148,7 @@ public sealed class MaskBuilderTests
         var rows = arange(40, ScalarType.Float32).div(16).floor().unsqueeze(1);
         var cols = arange(50, ScalarType.Float32).div(16).floor().unsqueeze(0);
         var score = rows.mul(4).add(cols);
-        var options = new MaskOptions(0.75, Granularity: MaskGranularity.Block, BlockSize: 16);
+        var options = new MaskOptions { Sparsity = 0.75, Granularity = MaskGranularity.Block, BlockSize = 16 };
 
         using var masks = MaskBuilder.Build([new("w", score)], options);
 
@@ -164,7 +165,7 @@ public sealed class MaskBuilderTests
     {
         var score = tensor(new[] { -3f, 2.5f, -0.5f, 0f, 1e-30f, -1e-30f, float.PositiveInfinity, 7f });
 
-        using var masks = MaskBuilder.Build([new("v", score)], new MaskOptions(0.5));
+        using var masks = MaskBuilder.Build([new("v", score)], new MaskOptions { Sparsity = 0.5 });
 
         Assert.Equal(new[] { false, true, false, false, true, false, true, true }, masks["v"].data<bool>().ToArray());
     }
@@ -174,7 +175,7 @@ public sealed class MaskBuilderTests
     {
         var score = tensor(new[] { 1f, float.NaN });
 
-        var error = Assert.Throws<ArgumentException>(() => MaskBuilder.Build([new("model.norm.weight", score)], new MaskOptions(0.5)));
+        var error = Assert.Throws<ArgumentException>(() => MaskBuilder.Build([new("model.norm.weight", score)], new MaskOptions { Sparsity = 0.5 }));
 
         Assert.Contains("'model.norm.weight' contains NaN", error.Message);
     }
@@ -183,7 +184,7 @@ public sealed class MaskBuilderTests
     public void Given_an_unsupported_block_size_When_building_Then_it_is_refused()
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            MaskBuilder.Build([new("w", ones(4, 4))], new MaskOptions(0.5, Granularity: MaskGranularity.Block, BlockSize: 24)));
+            MaskBuilder.Build([new("w", ones(4, 4))], new MaskOptions { Sparsity = 0.5, Granularity = MaskGranularity.Block, BlockSize = 24 }));
 
         Assert.Contains("block size must be one of 16, 32, 64, 128", error.Message);
     }

@@ -87,13 +87,12 @@ public sealed class Gemma3GradientTests
         var reference = TinyGemmaFixture.Reference();
         var (ids, mask, completion) = (reference["input_ids"], reference["attention_mask"], reference["completion_mask"]);
         using var model = FixtureModel();
-        ReturnedGradients.Release();
 
         model.CompletionLogProbs(model.forward(ids, mask), ids, completion, 3).sum().backward(); // 13 chunks, 2 gradients each
 
-        Assert.InRange(ReturnedGradients.AliveCount(), 1, 2);
-        ReturnedGradients.Release();
-        Assert.Equal(0, ReturnedGradients.AliveCount());
+        Assert.InRange(model.ReturnedGradients.AliveCount(), 1, 2);
+        model.ReturnedGradients.Release();
+        Assert.Equal(0, model.ReturnedGradients.AliveCount());
     }
 
     [Fact]

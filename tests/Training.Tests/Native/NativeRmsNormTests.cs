@@ -174,18 +174,21 @@ public sealed class NativeRmsNormTests
         return logProbs;
     }
 
-    /// <summary>Runs <paramref name="body"/> with the fused norms on the CPU backend, as the model runs them on CUDA.</summary>
-    private static void WithFusedNormsOnCpu(Action body)
+    /// <summary>Runs <paramref name="body"/> with the fused norms of <paramref name="models"/> on the CPU backend, as the model runs them on CUDA.</summary>
+    private static void WithFusedNormsOnCpu(Gemma3ForCausalLM[] models, Action body)
     {
-        NativeRmsNormFunction.AllowOnCpu = true;
+        foreach (var model in models) model.NativeRmsNormOnCpu = true;
         try
         {
             body();
         }
         finally
         {
-            NativeRmsNormFunction.AllowOnCpu = false;
-            ReturnedGradients.Release();
+            foreach (var model in models)
+            {
+                model.NativeRmsNormOnCpu = false;
+                model.ReturnedGradients.Release();
+            }
         }
     }
 
@@ -201,7 +204,7 @@ public sealed class NativeRmsNormTests
         Assert.True(ours.NativeRmsNorm);
         var batch = TinyBatch(seed: 9, completion: 6);
 
-        WithFusedNormsOnCpu(() =>
+        WithFusedNormsOnCpu([ours, theirs], () =>
         {
             var a = Backpropagate(ours, batch);
             var b = Backpropagate(theirs, batch);
@@ -226,7 +229,7 @@ public sealed class NativeRmsNormTests
         checkpointed.train();
         var batch = TinyBatch(seed: 10, completion: 7);
 
-        WithFusedNormsOnCpu(() =>
+        WithFusedNormsOnCpu([plain, checkpointed], () =>
         {
             Backpropagate(plain, batch);
             Backpropagate(checkpointed, batch);

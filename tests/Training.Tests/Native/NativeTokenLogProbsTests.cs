@@ -148,7 +148,7 @@ public sealed class NativeTokenLogProbsTests
                 model.zero_grad();
                 var value = model.CompletionLogProbs(model.forward(ids, mask), ids, completion, 7);
                 (value * weights).sum().backward();
-                ReturnedGradients.Release();
+                model.ReturnedGradients.Release();
                 return (value.detach().cpu(), model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.to(ScalarType.Float32).cpu()));
             }
             finally

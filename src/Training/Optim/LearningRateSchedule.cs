@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace DeltaTui.Training.Config;
+namespace DeltaTui.Training.Optim;
 
 /// <summary>Learning-rate shape after the linear warm-up.</summary>
 public enum LearningRateSchedule

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace DeltaTui.Training.Config;
+namespace DeltaTui.Training.Dpo;
 
 /// <summary>DPO loss variants, over Δ = (log πθ(y⁺) − log πref(y⁺)) − (log πθ(y⁻) − log πref(y⁻)).</summary>
 public enum DpoLossType
