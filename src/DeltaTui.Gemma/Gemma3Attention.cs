@@ -63,6 +63,11 @@ public sealed class Gemma3Attention : nn.Module<Tensor, LayerAttentionInputs, Te
         var value = _value.forward(hidden).view(batch, length, kvHeads, headDim).transpose(1, 2);
         query = RotaryEmbedding.Apply(query, inputs.Cos, inputs.SignedSin);
         key = RotaryEmbedding.Apply(key, inputs.Cos, inputs.SignedSin);
+        if (inputs.Cache is { } cache)
+        {
+            // Generation: the cache stores these keys and values and returns every key the new queries may see.
+            (key, value) = cache.Append(key, value);
+        }
         // Copies, as transformers' repeat_kv makes them, rather than a broadcast view of the one key/value
         // head: the attention kernel then gets the inputs transformers gives it (with the view, the bf16
         // logits of a checkpoint no longer matched transformers' on the H200: top-1 agreement 94.5 %).

@@ -142,6 +142,12 @@ public sealed partial class Gemma3ForCausalLM : nn.Module<Tensor, Tensor?, Tenso
     /// <summary>Final hidden states [B,T,H] (after the final norm). Positions are 0..T−1: pad on the right.</summary>
     public override Tensor forward(Tensor inputIds, Tensor? attentionMask) => _model.forward(inputIds, attentionMask);
 
+    /// <summary>Generation: hidden states of new tokens at explicit positions, through and into <paramref name="cache"/> (see <see cref="Gemma3TextModel.ForwardCached"/>).</summary>
+    public Tensor ForwardCached(Tensor inputIds, Tensor positions, KvCache cache) => _model.ForwardCached(inputIds, positions, cache);
+
+    /// <summary>An empty cache for <paramref name="batch"/> rows of up to <paramref name="capacity"/> columns, in this model's dtype and device.</summary>
+    public KvCache NewCache(long batch, int capacity) => new(Config, batch, capacity, DType, Device);
+
     /// <summary>Logits [.., V] in the model dtype, with final softcapping when the config sets it.</summary>
     public Tensor Logits(Tensor hidden)
     {

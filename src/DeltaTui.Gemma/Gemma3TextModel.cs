@@ -84,6 +84,44 @@ public sealed class Gemma3TextModel : nn.Module<Tensor, Tensor?, Tensor>
         return _norm.forward(hidden).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Generation: final hidden states [B,T,H] of <paramref name="inputIds"/> at the explicit <paramref name="positions"/> [B,T]
+    /// (each row's own, so left padding is handled), attending over what <paramref name="cache"/> holds plus these tokens,
+    /// which the cache then keeps. The training path (<see cref="forward"/>) is untouched by this one.
+    /// </summary>
+    public Tensor ForwardCached(Tensor inputIds, Tensor positions, KvCache cache)
+    {
+        if (inputIds.dim() != 2 || !positions.shape.SequenceEqual(inputIds.shape) || inputIds.shape[0] != cache.Batch)
+        {
+            throw new ArgumentException($"expected input ids and positions [{cache.Batch}, T]; got ids [{string.Join(", ", inputIds.shape)}], positions [{string.Join(", ", positions.shape)}]");
+        }
+        using var scope = NewDisposeScope();
+        var (batch, length) = (inputIds.shape[0], inputIds.shape[1]);
+        var dtype = Embeddings.Weight.dtype;
+        var device = Embeddings.Weight.device;
+        var hidden = Embeddings.forward(inputIds.to(device));
+        var flatPositions = positions.to(device).reshape(-1);
+
+        var inputs = new Dictionary<AttentionKind, LayerAttentionInputs>();
+        foreach (var kind in _config.LayerTypes.Distinct())
+        {
+            var (theta, scaling) = kind == AttentionKind.Full ? (_config.RopeTheta, _config.RopeScaling) : (_config.RopeLocalBaseFreq, RopeScaling.None);
+            var (cos, signedSin) = RotaryTables(kind, theta, scaling, cache.Capacity, dtype, device);
+            var headDim = cos.shape[^1];
+            inputs[kind] = new LayerAttentionInputs(
+                cos.view(-1, headDim).index_select(0, flatPositions).view(batch, 1, length, headDim),
+                signedSin.view(-1, headDim).index_select(0, flatPositions).view(batch, 1, length, headDim),
+                cache.Mask(kind, length, dtype));
+        }
+        for (var i = 0; i < _layerArray.Length; i++)
+        {
+            var layer = _layerArray[i];
+            hidden = layer.call(hidden, inputs[layer.Kind] with { Cache = cache.Layer(i) });
+        }
+        cache.Advance((int)length);
+        return _norm.forward(hidden).MoveToOuterDisposeScope();
+    }
+
     private (Tensor Cos, Tensor SignedSin) RotaryTables(AttentionKind kind, double theta, RopeScaling scaling, long length, ScalarType dtype, Device device)
     {
         var key = (kind, length, dtype, device.ToString());

@@ -2,7 +2,7 @@ namespace DeltaTui.Benchmarks;
 
 /// <summary>
 /// A benchmark that `deltatui bench NAME [--key value ...]` runs. It prints a table to the writer;
-/// numbers go into docs/benchmarks.md with the card and the date. Implementations have a public
+/// numbers go into docs/results.md with the card and the date. Implementations have a public
 /// parameterless constructor and are found by reflection.
 /// </summary>
 public interface IBenchmark

@@ -13,7 +13,7 @@ public static class BenchCommand
             Description = "The benchmark to run; leave out to list them",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var command = new Command("bench", "Run a benchmark (prints a table for docs/benchmarks.md), or list the benchmarks")
+        var command = new Command("bench", "Run a benchmark (prints a table for docs/results.md), or list the benchmarks")
         {
             name,
         };

@@ -124,6 +124,8 @@ public static class TrainCommand
         if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1)), SinkFailed));
 
         sinks.AddRange(RunFileSinks.Start(hub, runDirectory, SinkFailed));
+        var hfExtras = new HfSnapshotExtras(options with { Run = options.Run with { Name = runName } }, DpoRunFactory.FinalModelDirectory(options, runName));
+        sinks.Add(EventSinkRunner.RunAsync(hub, hfExtras, SinkFailed));
         var saved = new SavedFilesSink();
         sinks.Add(EventSinkRunner.RunAsync(hub, saved, SinkFailed));
         using var telemetry = StartTelemetry(options, hub, error);
@@ -131,7 +133,7 @@ public static class TrainCommand
         // Training runs on a foreground thread: whatever the host or the UI does, the process cannot end
         // before the step in flight is finished and everything is saved.
         var exitCode = ExitCodes.Failure;
-        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, error)) { IsBackground = false, Name = "deltatui-train" };
+        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, error, hfExtras)) { IsBackground = false, Name = "deltatui-train" };
         training.Start();
         var exit = DashboardExit.Quit;
         if (dashboardEvents is not null)
@@ -166,11 +168,12 @@ public static class TrainCommand
         }
     }
 
-    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, TextWriter error)
+    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, TextWriter error, HfSnapshotExtras hfExtras)
     {
         try
         {
             using var run = DpoRunFactory.Create(options, runName, hub, control, resume);
+            hfExtras.DataFingerprint = run.DataFingerprint;
             var outcome = run.Trainer.Run(CancellationToken.None);
             return outcome.End == TrainingEnd.Diverged ? ExitCodes.Failure : ExitCodes.Success;
         }

@@ -26,7 +26,7 @@ public sealed record DpoOptions
     /// Issue a frozen reference's forward from a second thread while the policy's forward is issued
     /// (CUDA only). Off by default: it paid while the log-probs ran as many small TorchSharp ops, but
     /// with the native token log-prob kernels two issuing threads contend more than they overlap
-    /// (H200, 2026-12-01: 142 ms per step overlapped, 126 ms one after the other; docs/benchmarks.md).
+    /// (H200, 2026-12-01: 142 ms per step overlapped, 126 ms one after the other; docs/results.md).
     /// </summary>
     public bool OverlapReference { get; init; }
 }

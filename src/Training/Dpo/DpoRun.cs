@@ -16,6 +16,9 @@ public sealed class DpoRun(DpoTrainer trainer, ICausalLanguageModel policy, IRef
 
     public IOptimizerStep Optimizer { get; } = optimizer;
 
+    /// <summary>The fingerprint of the training and eval data (tokenized pairs, tokenizer, options), for the model card.</summary>
+    public string? DataFingerprint { get; init; }
+
     public void Dispose()
     {
         Trainer.Dispose();

@@ -138,7 +138,7 @@ public static class DpoRunFactory
             ? new ActiveBlockSelector(bsr, o.BsrDensity, o.ReselectEvery, workbench.FisherScore)
             : null;
         var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0);
-        var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, theta0, runDirectory);
+        var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, theta0, runDirectory) { DataFingerprint = dataFingerprint };
         if (checkpoint is not null)
         {
             try

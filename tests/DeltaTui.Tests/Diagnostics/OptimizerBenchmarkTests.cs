@@ -51,7 +51,7 @@ public class OptimizerBenchmarkTests(ITestOutputHelper output)
 
     /// <summary>
     /// The full GPU table: DELTATUI_OPTIMIZER_BENCH=full runs every block size and density on all
-    /// 127 weights (the numbers in docs/benchmarks.md); otherwise a small slice.
+    /// 127 weights (the numbers in docs/results.md); otherwise a small slice.
     /// </summary>
     [Fact]
     [Trait("gpu", "true")]

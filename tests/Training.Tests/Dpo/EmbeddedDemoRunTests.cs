@@ -9,7 +9,7 @@ using Xunit;
 
 namespace DeltaTui.Training.Tests.Dpo;
 
-/// <summary>The shipped configs/demo.json end to end, shortened for CI (the full run is measured in docs/benchmarks.md).</summary>
+/// <summary>The shipped configs/demo.json end to end, shortened for CI (the full run is measured in docs/results.md).</summary>
 public class EmbeddedDemoRunTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("demo-run-").FullName;
