@@ -69,6 +69,12 @@ public sealed record MaskSaved(int Step, string Method, string Path, double Spar
     public override bool MustDeliver => true;
 }
 
+/// <summary>
+/// BSR-AdamW's active blocks were (re)selected before step <paramref name="Step"/>+1: active blocks per blocked
+/// weight, and why (the first selection from the gradient, or a due re-selection from the Fisher score).
+/// </summary>
+public sealed record BlocksSelected(int Step, IReadOnlyDictionary<string, int> ActiveBlocks, string Reason) : RunEvent;
+
 public sealed record CheckpointSaved(int Step, string Path) : RunEvent
 {
     public override bool MustDeliver => true;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using DeltaTui.Dashboard;
+using DeltaTui.Training.Checkpoints;
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Core.Events;
@@ -66,6 +67,8 @@ public static class TrainCommand
             {
                 runName = Path.GetFileName(Path.TrimEndingDirectorySeparator(resumeDirectory));
                 options = options with { Run = options.Run with { OutputRoot = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(resumeDirectory))!, Name = runName } };
+                // A finished run is said to be one, and nothing is touched: no sink opens, no event is appended.
+                if (ResumePoint(resumeDirectory, options, output)) return Task.FromResult(ExitCodes.Success);
             }
             else
             {
@@ -78,6 +81,26 @@ public static class TrainCommand
             return Task.FromResult(Run(options, runName, resumeDirectory is not null, headlessRun, terminal, output, error, cancellationToken));
         });
         return command;
+    }
+
+    /// <summary>
+    /// Prints the checkpoint a resume starts from (its step and SHA-256 check) as the run's first line.
+    /// </summary>
+    /// <returns>True when that checkpoint is the run's last step: the run is finished and there is nothing to resume.</returns>
+    private static bool ResumePoint(string runDirectory, DeltaTuiOptions options, TextWriter output)
+    {
+        // No complete checkpoint: the run factory reports it with the reasons.
+        if (CheckpointStore.ForRun(runDirectory).FindLatest() is not { } latest) return false;
+        var state = CheckpointStore.ReadState(latest.Path);
+        var total = options.Training.Steps > 0 ? options.Training.Steps : state.TotalSteps;
+        var check = CheckpointStore.Describe(latest.Check);
+        if (state.Step >= total)
+        {
+            output.WriteLine($"deltatui train: {runDirectory} is finished: its latest checkpoint {latest.Path} is at step {state.Step} of {total} ({check}); nothing to resume, no file was changed");
+            return true;
+        }
+        output.WriteLine($"deltatui train: resuming from checkpoint {latest.Path} at step {state.Step} of {total} ({check})");
+        return false;
     }
 
     private static int Run(DeltaTuiOptions options, string runName, bool resume, bool headless, TerminalCapabilities terminal,
@@ -102,6 +125,7 @@ public static class TrainCommand
         var dashboardEvents = headless ? null : hub.Subscribe();
         if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1), errors: error), SinkFailed));
 
+        sinks.AddRange(RunFileSinks.Start(hub, runDirectory, SinkFailed));
         var hfExtras = new HfSnapshotExtras(options with { Run = options.Run with { Name = runName } }, DpoRunFactory.FinalModelDirectory(options, runName));
         sinks.Add(EventSinkRunner.RunAsync(hub, hfExtras, SinkFailed));
         var saved = new SavedFilesSink();
