@@ -4,6 +4,7 @@ using DeltaTui.Formats.Tokenization;
 using DeltaTui.Gemma;
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Data;
+using DeltaTui.Training.Models;
 
 namespace DeltaTui.Training.Dpo;
 
