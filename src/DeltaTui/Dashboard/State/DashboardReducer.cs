@@ -23,11 +23,8 @@ public static class DashboardReducer
                 RunState = c.State, StateDetail = c.Detail,
                 Log = AddLog(s.Log, new LogLine(c.Time, LogLevel.Info, $"state: {c.State.ToString().ToLowerInvariant()}{(c.Detail is null ? "" : " - " + c.Detail)}")),
             },
-            ActiveSetSelected a => s with
-            {
-                ActiveSet = a,
-                Log = AddLog(s.Log, new LogLine(a.Time, LogLevel.Info, ActiveSetText(a))),
-            },
+            // The log line comes with BlocksSelected (or the active_from message); this one feeds the IoU panel.
+            ActiveSetSelected a => s with { ActiveSet = a },
             StepCompleted step => ReduceStep(s, step),
             EvalCompleted eval => ReduceEval(s, eval),
             StepSkipped skip => s with
@@ -52,7 +49,13 @@ public static class DashboardReducer
                 SavedFiles = s.SavedFiles.Add(ckpt.Path),
                 Log = AddLog(s.Log, new LogLine(ckpt.Time, LogLevel.Info, $"checkpoint at step {ckpt.Step}: {ckpt.Path}")),
             },
+            DataRowsSkipped rows => s with { Log = AddLog(s.Log, new LogLine(rows.Time, LogLevel.Warning, rows.Describe())) },
             LogMessage log => s with { Log = AddLog(s.Log, new LogLine(log.Time, log.Level, log.Message)) },
+            BlocksSelected blocks => s with
+            {
+                Log = AddLog(s.Log, new LogLine(blocks.Time, LogLevel.Info,
+                    $"active blocks at step {blocks.Step}: {blocks.ActiveBlocks.Values.Sum()} in {blocks.ActiveBlocks.Count} weights ({blocks.Reason})")),
+            },
             RunFinished done => s with
             {
                 Step = Math.Max(s.Step, done.Step),
@@ -167,10 +170,6 @@ public static class DashboardReducer
             return log.ReplaceLast(line with { Count = last.Count + 1 });
         return log.Add(line);
     }
-
-    public static string ActiveSetText(ActiveSetSelected a) =>
-        $"active set at step {a.Step} ({a.Source}): {a.ActiveBlocks} of {a.TotalBlocks} blocks ({(a.TotalBlocks == 0 ? 1 : (double)a.ActiveBlocks / a.TotalBlocks):P1})" +
-        (a.ChurnIou is { } iou ? $"; IoU with the previous set {iou:0.000}, {a.BlocksIn} in, {a.BlocksOut} out" : "");
 
     /// <summary>Pause bookkeeping, so elapsed training time and the ETA stand still while paused.</summary>
     private static DashboardState Paused(DashboardState s, RunState next, DateTimeOffset at)

@@ -1,8 +1,8 @@
-using DeltaTui.Training.Masks;
+using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Optim;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Masks;
 
 /// <summary>
 /// Chooses which B×B blocks of each 2-D weight BSR-AdamW trains. The first selection (step 0) runs
@@ -68,10 +68,11 @@ public sealed class ActiveBlockSelector
         (appliedSteps == 0 && !_initialSetGiven) || (ReselectEvery > 0 && step > 0 && step % ReselectEvery == 0);
 
     /// <summary>Selects and applies the active blocks of every blocked weight from the gradients now in .grad.</summary>
-    /// <returns>Active blocks over all blocked weights, all blocks, and the churn against the previous selection (none at the first).</returns>
-    public (long Active, long Total, ActiveSetChurn? Churn) Select(int step)
+    /// <returns>Active blocks per blocked weight, all blocks, and the churn against the previous selection (none at the first).</returns>
+    public (IReadOnlyDictionary<string, int> Active, long Total, ActiveSetChurn? Churn) Select(int step)
     {
-        long active = 0, total = 0;
+        var active = new Dictionary<string, int>(StringComparer.Ordinal);
+        long total = 0;
         var churn = default(ActiveSetChurn);
         var first = _optimizer.StepCount == 0 && !_initialSetGiven;
         var parameters = _optimizer.Optimizer.Parameters;
@@ -84,7 +85,7 @@ public sealed class ActiveBlockSelector
             churn += ActiveSetChurn.Between(tiling.LinearBlockIds(), layout.LinearBlockIds());
             _optimizer.Optimizer.SetActiveBlocks(i, layout);
             _current![i] = layout;
-            active += layout.ActiveBlocks;
+            active[p.Name] = layout.ActiveBlocks;
             total += layout.TotalBlocks;
         }
         return (active, total, first ? null : churn);

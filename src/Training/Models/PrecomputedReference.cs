@@ -1,9 +1,10 @@
+using DeltaTui.Training.Dpo;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Models;
 
 /// <summary>
 /// Reference log-probs computed in one pass before training and cached on disk, keyed by the
