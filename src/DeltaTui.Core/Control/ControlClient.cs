@@ -119,6 +119,9 @@ public sealed class ControlClient : IAsyncDisposable, IDisposable
         return reply.Task;
     }
 
+    /// <summary>Adds an event of this side's own (a note for the log pane) to <see cref="Events"/>.</summary>
+    public void AddLocalEvent(RunEvent e) => _events.Writer.TryWrite(e);
+
     /// <summary>Fire and forget for <see cref="ITrainingControl"/>: a refusal shows up in <see cref="Events"/>.</summary>
     internal void Post(ControlRequest request) => _ = SendAsync(request).ContinueWith(t =>
     {

@@ -20,6 +20,8 @@ public enum DashboardIntent
     ScrollJaccardUp,
     ScrollJaccardDown,
     Redraw,
+    /// <summary>Leave an attached dashboard; the run goes on (only where <see cref="DashboardOptions.CanDetach"/>).</summary>
+    Detach,
 }
 
 public static class KeyMap
@@ -34,6 +36,7 @@ public static class KeyMap
             return null;
         }
         if (key == Key.L.WithCtrl) return DashboardIntent.Redraw;
+        if (key == Key.D.WithCtrl) return DashboardIntent.Detach;
         // In raw mode Ctrl+C arrives as a key, not SIGINT; it means what SIGINT means: stop without asking.
         if (key == Key.C.WithCtrl) return readOnly || state.IsOver ? DashboardIntent.Quit : DashboardIntent.ConfirmStop;
         if (Is(key, 'q') || key == Key.Esc || key == Key.F10)
