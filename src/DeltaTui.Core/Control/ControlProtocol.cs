@@ -29,6 +29,9 @@ public static class ControlProtocol
     /// <summary>Linux's sun_path holds 108 bytes with the terminating zero.</summary>
     public const int MaxSocketPathBytes = 107;
 
+    /// <summary>Protocol messages are written with this (readable quotes and non-ASCII, as metrics.jsonl's events aren't escaped more than JSON needs).</summary>
+    internal static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string ControlFolder(string runDirectory) => Path.Combine(runDirectory, FolderName);
 
     public static string SocketPath(string runDirectory) => Path.Combine(runDirectory, FolderName, SocketFileName);
@@ -117,7 +120,7 @@ public static class ControlProtocol
         if (request.Enabled is { } enabled) obj["enabled"] = enabled;
         if (request.Steps is { } steps) obj["steps"] = steps;
         if (request.CatchUp is { } catchUp) obj["catch_up"] = catchUp;
-        return obj.ToJsonString();
+        return obj.ToJsonString(Json);
     }
 
     public static string FormatReply(JsonNode? id, string command, string? refusal, JsonObject? extra = null)
@@ -126,14 +129,14 @@ public static class ControlProtocol
         if (refusal is not null) obj["error"] = refusal;
         if (extra is not null)
             foreach (var (key, value) in extra.ToList()) { extra.Remove(key); obj[key] = value; }
-        return obj.ToJsonString();
+        return obj.ToJsonString(Json);
     }
 
     public static string FormatError(string message, JsonNode? id = null) =>
-        new JsonObject { ["type"] = MessageTypes.Error, ["v"] = Version, ["id"] = id?.DeepClone(), ["error"] = message }.ToJsonString();
+        new JsonObject { ["type"] = MessageTypes.Error, ["v"] = Version, ["id"] = id?.DeepClone(), ["error"] = message }.ToJsonString(Json);
 
     public static string FormatGoodbye(string reason) =>
-        new JsonObject { ["type"] = MessageTypes.Goodbye, ["v"] = Version, ["reason"] = reason }.ToJsonString();
+        new JsonObject { ["type"] = MessageTypes.Goodbye, ["v"] = Version, ["reason"] = reason }.ToJsonString(Json);
 
     internal static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 }

@@ -96,7 +96,7 @@ public sealed class ControlServer : IDisposable
             ["commands"] = new JsonArray([.. ControlCommands.All.Select(c => (JsonNode)c)]),
             ["max_line_bytes"] = ControlProtocol.MaxCommandLineBytes,
         };
-        return hello.ToJsonString();
+        return hello.ToJsonString(ControlProtocol.Json);
     }
 
     private async Task PumpAsync()
@@ -491,7 +491,7 @@ public sealed class ControlServer : IDisposable
             }
             foreach (var line in catchUp.Recent)
                 if (!seen.Contains(Hash(line))) Send(line);
-            batch.Write(Encoding.UTF8.GetBytes(new JsonObject { ["type"] = MessageTypes.CaughtUp, ["v"] = ControlProtocol.Version, ["events"] = sent }.ToJsonString()));
+            batch.Write(Encoding.UTF8.GetBytes(new JsonObject { ["type"] = MessageTypes.CaughtUp, ["v"] = ControlProtocol.Version, ["events"] = sent }.ToJsonString(ControlProtocol.Json)));
             batch.Write(Newline);
             await FlushAsync(batch, token).ConfigureAwait(false);
             _dedupe = seen.Count > 0 ? seen : null;

@@ -97,9 +97,7 @@ public sealed class ControlEndpoint : IDisposable
     /// <summary>Connections refused for their credentials: the peer and the message it was sent.</summary>
     public event Action<PeerCredentials?, string>? Refused;
 
-    /// <param name="ownerUid">Tests only: the uid let in (default: this process's).</param>
-    /// <param name="socketMode">Tests only: the socket's mode (default 0600).</param>
-    public static ControlEndpoint Open(string runDirectory, RunLock heldLock, ControlServer server, uint? ownerUid = null, UnixFileMode? socketMode = null)
+    public static ControlEndpoint Open(string runDirectory, RunLock heldLock, ControlServer server)
     {
         ArgumentNullException.ThrowIfNull(heldLock);
         if (OperatingSystem.IsWindows()) throw new ControlSocketException("the control socket needs Linux or macOS");
@@ -112,7 +110,7 @@ public sealed class ControlEndpoint : IDisposable
         try
         {
             listener.Bind(new UnixDomainSocketEndPoint(path));
-            File.SetUnixFileMode(path, socketMode ?? ControlFolderSecurity.SocketMode);
+            File.SetUnixFileMode(path, ControlFolderSecurity.SocketMode);
             listener.Listen(16);
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
@@ -120,7 +118,7 @@ public sealed class ControlEndpoint : IDisposable
             listener.Dispose();
             throw new ControlSocketException($"cannot listen on {path}: {e.Message}");
         }
-        return new ControlEndpoint(listener, path, server, ownerUid ?? PeerCredentialCheck.CurrentUid);
+        return new ControlEndpoint(listener, path, server, PeerCredentialCheck.CurrentUid);
     }
 
     /// <summary>A socket file nobody listens on (its run died) is removed; one that answers is a live server: refused.</summary>

@@ -47,7 +47,7 @@ public static class RunSummaries
         else
         {
             state = log.Ended ?? "failed";
-            if (log.Ended is null) note = log.Started is null ? "no events yet" : "the process is gone without a last event";
+            if (log.Ended is null) note = log.Started is null && log.Step == 0 ? "no events yet" : "the process is gone without a last event";
             CleanStale(runDirectory, socket);
             pid = null;
         }
