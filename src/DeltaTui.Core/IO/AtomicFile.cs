@@ -70,14 +70,33 @@ public static partial class AtomicFile
     public static void WriteAllText(string path, string text, AtomicFileOptions? options = null) =>
         WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text), options);
 
-    /// <summary>True for names this class gives its temp files, so cleanup tools can recognise leftovers.</summary>
-    public static bool IsTempFileName(string fileName) => fileName.Contains(TempMarker, StringComparison.Ordinal);
+    /// <summary>
+    /// True for names this class gives its temp files (<c>.NAME.tmp-PID-GUID</c>, see <see cref="TempName"/>), so
+    /// cleanup tools can recognise leftovers of an interrupted write and never take a complete file for one.
+    /// </summary>
+    public static bool IsTempFileName(string fileName) => TempNamePattern().IsMatch(fileName);
+
+    /// <summary>
+    /// The one temp naming scheme of durable writes: <c>.NAME.tmp-PID-GUID</c> beside the target NAME (a file here,
+    /// or a folder written aside and renamed into place, such as a checkpoint).
+    /// </summary>
+    public static string TempName(string targetName) =>
+        $".{targetName}{TempMarker}{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    /// <summary>The process id inside a temp name, or null when <paramref name="fileName"/> is not one.</summary>
+    public static int? TempNameProcessId(string fileName)
+    {
+        var match = TempNamePattern().Match(fileName);
+        return match.Success && int.TryParse(match.Groups[1].ValueSpan, out var pid) ? pid : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\..+\.tmp-([0-9]+)-[0-9a-f]{32}$")]
+    private static partial System.Text.RegularExpressions.Regex TempNamePattern();
 
     private static void WriteOnce(string fullPath, string directory, Action<Stream> writer)
     {
         Directory.CreateDirectory(directory);
-        var tempPath = Path.Combine(directory,
-            $".{Path.GetFileName(fullPath)}{TempMarker}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var tempPath = Path.Combine(directory, TempName(Path.GetFileName(fullPath)));
         try
         {
             using (var stream = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None,
@@ -131,8 +150,11 @@ public static partial class AtomicFile
         catch (UnauthorizedAccessException) { }
     }
 
-    // A rename is only durable once its folder entry is on disk; best effort where the OS allows it.
-    private static void SyncDirectory(string directory)
+    /// <summary>
+    /// fsync of a folder, so a rename or a new file inside it survives a crash (a file's own fsync does not
+    /// persist its directory entry on Linux). Best effort: a no-op where the OS offers no such call.
+    /// </summary>
+    public static void SyncDirectory(string directory)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
         const int readOnly = 0;

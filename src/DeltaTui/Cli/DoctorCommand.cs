@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using DeltaTui.Training.Config;
+using DeltaTui.Training.Dpo;
 using DeltaTui.Gemma;
 using DeltaTui.Torch.Runtime;
 using DeltaTui.Validation;
@@ -29,7 +30,7 @@ public static class DoctorCommand
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
         var device = new Option<string>("--device")
         {
-            Description = "The device a run would use: auto, cpu, cuda or cuda:N (cuda makes CUDA a requirement); --validate runs there",
+            Description = "The device a run would use: auto, cpu, cuda or cuda:N (cuda makes CUDA a requirement; default: the config's run.device); --validate runs there",
             DefaultValueFactory = _ => "auto",
         };
         var config = new Option<string>("--config")
@@ -62,10 +63,12 @@ public static class DoctorCommand
             Description = $"DPO steps of the embedded default; default {defaults.DpoSteps}",
             DefaultValueFactory = _ => defaults.DpoSteps,
         };
-        var command = new Command("doctor", "Check .NET, TorchSharp, libtorch, CUDA, the native library and the config; exit 0 only when a run can start")
+        var command = new Command("doctor", "Check .NET, TorchSharp, libtorch, CUDA, the native library, the config and what its run would open (model, tokenizer, data, output folders and disk); exit 0 only when a run can start")
         {
             json, device, config, validate, validateSteps, validateLayers, validateEmbedding, validateDpoSteps,
         };
+        // The same --section.key value overrides as train, so doctor checks exactly the run that would start.
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parseResult, cancellationToken) =>
         {
             TextWriter output = parseResult.InvocationConfiguration.Output;
@@ -92,8 +95,12 @@ public static class DoctorCommand
                 .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
             RuntimeReport report = RuntimeInspector.Inspect(environment);
             string configPath = ConfigPaths.Locate(parseResult.GetValue(config)!);
-            DoctorVerdict verdict = DoctorVerdict.Evaluate(report, parseResult.GetValue(device)!, configPath,
-                path => ConfigLoader.Load(ConfigSources.FromProcess([path], [])));
+            // Without --device, the config's run.device is the device the run would use.
+            bool deviceGiven = parseResult.GetResult(device) is { Implicit: false };
+            var overrides = parseResult.UnmatchedTokens.ToList();
+            DoctorVerdict verdict = DoctorVerdict.Evaluate(report, deviceGiven ? parseResult.GetValue(device)! : null, configPath,
+                path => ConfigLoader.Load(ConfigSources.FromProcess([path], overrides)),
+                RunPreflight.Check, Prerequisites.Check(report.Compat.InUse));
 
             bool asJson = parseResult.GetValue(json);
             if (!asJson)

@@ -1,4 +1,5 @@
 using DeltaTui.Training.Config;
+using DeltaTui.Training.Dpo;
 using DeltaTui.Torch.Runtime;
 
 namespace DeltaTui.Cli;
@@ -8,22 +9,30 @@ public sealed record DoctorVerdict(IReadOnlyList<DoctorCheck> Checks, RuntimeRep
 {
     public bool Ready => Checks.Where(c => c.Required).All(c => c.Passed);
 
-    public static DoctorVerdict Evaluate(RuntimeReport report, string device, string configPath, Func<string, DeltaTuiOptions> loadConfig)
+    /// <param name="device">The device a run would use; null takes the config's run.device.</param>
+    /// <param name="preflight">What the config's run would open (model, tokenizer, data, outputs); null skips those checks.</param>
+    /// <param name="prerequisites">Build and test tools (warnings only).</param>
+    public static DoctorVerdict Evaluate(RuntimeReport report, string? device, string configPath, Func<string, DeltaTuiOptions> loadConfig,
+        Func<DeltaTuiOptions, IReadOnlyList<PreflightCheck>>? preflight = null, IReadOnlyList<DoctorCheck>? prerequisites = null)
     {
+        var (configCheck, options) = ConfigCheck(configPath, loadConfig);
         var checks = new List<DoctorCheck>
         {
             report.TorchWorks
                 ? new DoctorCheck("torch", true, true, $"TorchSharp {report.TorchSharpVersion} computes on the CPU with libtorch {report.LibTorchVersion} ({report.LibTorchOrigin})")
                 : new DoctorCheck("torch", false, true, $"TorchSharp does not start: {report.TorchError}"),
-            CudaCheck(report.Cuda, device),
+            CudaCheck(report.Cuda, device ?? options?.Run.Device ?? "auto"),
             report.Native.Loaded
                 ? new DoctorCheck("native library", true, true, $"{report.Native.Backend} backend, ABI {report.Native.AbiVersion}, {report.Native.OpenMpThreads} OpenMP threads, {report.Native.Path}")
                 : new DoctorCheck("native library", false, true, $"{report.Native.Error}; rebuild with `dotnet build` (needs cmake and g++)"),
-            ConfigCheck(configPath, loadConfig),
-            new DoctorCheck("compat runtime", true, false, report.Compat.InUse
-                ? $"in use: loader {report.Compat.LoaderPath}, glibc {report.Compat.GlibcVersion}"
-                : $"not needed: system loader, glibc {report.Compat.GlibcVersion}"),
+            configCheck,
         };
+        if (options is not null && preflight is not null)
+            checks.AddRange(preflight(options).Select(c => new DoctorCheck(c.Name, c.Passed, true, c.Detail)));
+        checks.Add(new DoctorCheck("compat runtime", true, false, report.Compat.InUse
+            ? $"in use: loader {report.Compat.LoaderPath}, glibc {report.Compat.GlibcVersion}"
+            : $"not needed: system loader, glibc {report.Compat.GlibcVersion}"));
+        if (prerequisites is not null) checks.AddRange(prerequisites);
         return new DoctorVerdict(checks, report);
     }
 
@@ -43,16 +52,16 @@ public sealed record DoctorVerdict(IReadOnlyList<DoctorCheck> Checks, RuntimeRep
             : new DoctorCheck("cuda", false, required, $"run.device is {device}, but only {cuda.DeviceCount} device(s) are visible: {devices}");
     }
 
-    private static DoctorCheck ConfigCheck(string path, Func<string, DeltaTuiOptions> loadConfig)
+    private static (DoctorCheck Check, DeltaTuiOptions? Options) ConfigCheck(string path, Func<string, DeltaTuiOptions> loadConfig)
     {
         try
         {
             DeltaTuiOptions options = loadConfig(path);
-            return new DoctorCheck("config", true, true, $"{path} is valid (model {options.Model.Path}, data {options.Data.Path})");
+            return (new DoctorCheck("config", true, true, $"{path} is valid (model {options.Model.Path}, data {options.Data.Path})"), options);
         }
         catch (ConfigException e)
         {
-            return new DoctorCheck("config", false, true, string.Join("; ", e.Problems));
+            return (new DoctorCheck("config", false, true, string.Join("; ", e.Problems)), null);
         }
     }
 }

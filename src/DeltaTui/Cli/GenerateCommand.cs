@@ -1,3 +1,4 @@
+using DeltaTui.Training.Models;
 using System.CommandLine;
 using System.Text.Json;
 using DeltaTui.Formats.Tokenization;

@@ -21,7 +21,7 @@ public static class GpuCommand
         };
         var command = new Command("gpu", "GPU (NVML) and host (/proc) telemetry") { once, json, interval };
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(once), parse.GetValue(json), parse.GetValue(interval), Console.Out, Console.Error, cancellationToken));
+            RunAsync(parse.GetValue(once), parse.GetValue(json), parse.GetValue(interval), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken));
         return command;
     }
 

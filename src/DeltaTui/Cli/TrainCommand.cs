@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using DeltaTui.Core.Control;
 using DeltaTui.Dashboard;
+using DeltaTui.Training.Checkpoints;
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Core.Events;
@@ -70,6 +71,8 @@ public static class TrainCommand
             {
                 runName = Path.GetFileName(Path.TrimEndingDirectorySeparator(resumeDirectory));
                 options = options with { Run = options.Run with { OutputRoot = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(resumeDirectory))!, Name = runName } };
+                // A finished run is said to be one, and nothing is touched: no sink opens, no event is appended.
+                if (ResumePoint(resumeDirectory, options, output)) return Task.FromResult(ExitCodes.Success);
             }
             else
             {
@@ -87,6 +90,26 @@ public static class TrainCommand
         return command;
     }
 
+    /// <summary>
+    /// Prints the checkpoint a resume starts from (its step and SHA-256 check) as the run's first line.
+    /// </summary>
+    /// <returns>True when that checkpoint is the run's last step: the run is finished and there is nothing to resume.</returns>
+    private static bool ResumePoint(string runDirectory, DeltaTuiOptions options, TextWriter output)
+    {
+        // No complete checkpoint: the run factory reports it with the reasons.
+        if (CheckpointStore.ForRun(runDirectory).FindLatest() is not { } latest) return false;
+        var state = CheckpointStore.ReadState(latest.Path);
+        var total = options.Training.Steps > 0 ? options.Training.Steps : state.TotalSteps;
+        var check = CheckpointStore.Describe(latest.Check);
+        if (state.Step >= total)
+        {
+            output.WriteLine($"deltatui train: {runDirectory} is finished: its latest checkpoint {latest.Path} is at step {state.Step} of {total} ({check}); nothing to resume, no file was changed");
+            return true;
+        }
+        output.WriteLine($"deltatui train: resuming from checkpoint {latest.Path} at step {state.Step} of {total} ({check})");
+        return false;
+    }
+
     private static int Run(DeltaTuiOptions options, string runName, bool resume, bool headless, TerminalCapabilities terminal,
         TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -99,6 +122,8 @@ public static class TrainCommand
 
         var hub = new EventHub();
         var runDirectory = Path.GetFullPath(Path.Combine(options.Run.OutputRoot, runName));
+        // What this run creates, so that a run that fails before its first step can take it away again.
+        var created = resume ? null : RunFolderCleanup.Before(runDirectory);
         Directory.CreateDirectory(runDirectory);
         // One train per run folder; the lock also makes a socket left by a dead train safe to replace.
         RunLock? runLock = null;
@@ -125,8 +150,9 @@ public static class TrainCommand
         using var server = new ControlServer(hub, control, new ControlServerOptions(runName, Path.Combine(runDirectory, "metrics.jsonl")));
         using var endpoint = OpenControlSocket(runDirectory, runLock, server, error);
         using var dashboard = headless ? null : ConnectOwnDashboard(server, endpoint, error);
-        if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1)), SinkFailed));
+        if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1), errors: error), SinkFailed));
 
+        sinks.AddRange(RunFileSinks.Start(hub, runDirectory, SinkFailed));
         var hfExtras = new HfSnapshotExtras(options with { Run = options.Run with { Name = runName } }, DpoRunFactory.FinalModelDirectory(options, runName));
         sinks.Add(EventSinkRunner.RunAsync(hub, hfExtras, SinkFailed));
         var saved = new SavedFilesSink();
@@ -136,7 +162,7 @@ public static class TrainCommand
         // Training runs on a foreground thread: whatever the host or the UI does, the process cannot end
         // before the step in flight is finished and everything is saved.
         var exitCode = ExitCodes.Failure;
-        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, error, hfExtras)) { IsBackground = false, Name = "deltatui-train" };
+        var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, hfExtras)) { IsBackground = false, Name = "deltatui-train" };
         training.Start();
         var exit = DashboardExit.Quit;
         if (dashboard is not null)
@@ -152,8 +178,9 @@ public static class TrainCommand
         Task.WaitAll(sinks);
         server.Completion.Wait(TimeSpan.FromSeconds(5));
         server.Close(TimeSpan.FromSeconds(2)); // attached dashboards get the last events and a goodbye
+        var removed = exitCode != ExitCodes.Success && created is not null && !saved.SawProgress && created.Remove();
         // The dashboard has restored the terminal: say where everything went (the headless line already did).
-        if (dashboard is not null && exit != DashboardExit.Detached) saved.WriteSummary(output, runDirectory);
+        if (dashboard is not null && exit != DashboardExit.Detached) saved.WriteSummary(output, error, removed ? null : runDirectory);
         return exitCode;
     }
 
@@ -211,11 +238,13 @@ public static class TrainCommand
         }
     }
 
-    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, TextWriter error, HfSnapshotExtras hfExtras)
+    private static int Train(DeltaTuiOptions options, string runName, bool resume, EventHub hub, TrainingControl control, HfSnapshotExtras hfExtras)
     {
+        var trainerStarted = false;
         try
         {
             using var run = DpoRunFactory.Create(options, runName, hub, control, resume);
+            trainerStarted = true;
             hfExtras.DataFingerprint = run.DataFingerprint;
             var outcome = run.Trainer.Run(CancellationToken.None);
             return outcome.End == TrainingEnd.Diverged ? ExitCodes.Failure : ExitCodes.Success;
@@ -223,8 +252,8 @@ public static class TrainCommand
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Bad data, a missing snapshot, an unreadable checkpoint: the message names the file and what is wrong.
-            hub.Publish(new RunFailed(0, e.Message));
-            error.WriteLine($"deltatui train: {e.Message}");
+            // The trainer publishes its own failures; the sinks (console, dashboard summary) print it, once.
+            if (!trainerStarted) hub.Publish(new RunFailed(0, e.Message));
             return ExitCodes.Failure;
         }
     }

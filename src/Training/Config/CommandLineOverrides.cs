@@ -14,7 +14,7 @@ internal static class CommandLineOverrides
             string token = tokens[i];
             if (!token.StartsWith("--", StringComparison.Ordinal) || token.Length == 2)
             {
-                problems.Add(new ConfigProblem(token, "command line", "unexpected argument; config overrides look like --section.key value"));
+                problems.Add(new ConfigProblem(token, "command line", $"unexpected argument; config overrides look like --section.key value, e.g. {SuggestedOverrides.Example}"));
                 continue;
             }
             string body = token[2..];
@@ -29,7 +29,7 @@ internal static class CommandLineOverrides
             string source = $"command line --{body}";
             if (!path.Contains(':'))
             {
-                problems.Add(new ConfigProblem(body, "command line", $"'--{body}' is not an option of this command, and config overrides name a section and a key, e.g. --optimizer.lr 1e-5"));
+                problems.Add(new ConfigProblem(body, "command line", $"'--{body}' is not an option of this command, and config overrides name a section and a key, e.g. {SuggestedOverrides.Example}"));
                 if (value is null && i + 1 < tokens.Count && !tokens[i + 1].StartsWith("--", StringComparison.Ordinal)) i++;
                 continue;
             }

@@ -12,7 +12,10 @@ namespace DeltaTui.Training.Config;
 /// </summary>
 public static class ConfigLoader
 {
-    public static DeltaTuiOptions Load(ConfigSources sources)
+    public static DeltaTuiOptions Load(ConfigSources sources) => Load(sources, out _);
+
+    /// <param name="sourceOf">Where each key that is not at its default was set: "file line N", the variable, or the option.</param>
+    public static DeltaTuiOptions Load(ConfigSources sources, out IReadOnlyDictionary<string, string> sourceOf)
     {
         var problems = new List<ConfigProblem>();
         var files = sources.Files.Select(f => JsonConfigFile.Read(f, problems)).OfType<JsonConfigFile>().ToList();
@@ -43,12 +46,13 @@ public static class ConfigLoader
 
         var layers = root.Providers.Zip(describers, (provider, describe) => new Layer(provider, describe)).ToList();
         CheckKeys(layers, problems);
-        var sourceOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        DeltaTuiOptions options = Bind(layers, problems, sourceOf);
-        ConfigValidator.Validate(options, key => sourceOf.GetValueOrDefault(key, "default"), problems);
+        var setBy = new Dictionary<string, string>(StringComparer.Ordinal);
+        DeltaTuiOptions options = Bind(layers, problems, setBy);
+        ConfigValidator.Validate(options, key => setBy.GetValueOrDefault(key, "default"), problems);
 
         if (problems.Count > 0)
             throw new ConfigException(problems.Distinct().ToList());
+        sourceOf = setBy;
         return options;
     }
 

@@ -1,3 +1,5 @@
+using DeltaTui.Training.Config;
+
 namespace DeltaTui.Training.Data;
 
 /// <summary>
@@ -30,8 +32,8 @@ public sealed class PreferenceDataException : Exception
     private static string Describe(string file, IReadOnlyList<DataProblem> problems, int total, bool stoppedEarly)
     {
         var head = stoppedEarly
-            ? $"{file}: bad rows (stopped reading after {total} problems; fix them or pass --skip-bad-rows):"
-            : $"{file}: {total} bad row{(total == 1 ? "" : "s")} (fix or pass --skip-bad-rows):";
+            ? $"{file}: bad rows (stopped reading after {total} problems; fix them, or skip and count them with {SuggestedOverrides.SkipBadRows}):"
+            : $"{file}: {total} bad row{(total == 1 ? "" : "s")} (fix {(total == 1 ? "it" : "them")}, or skip and count them with {SuggestedOverrides.SkipBadRows}):";
         return head + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p));
     }
 }

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Models;
 using DeltaTui.Training.Masks;
 using DeltaTui.Training.Optim;
 

@@ -1,3 +1,5 @@
+using DeltaTui.Training.Checkpoints;
+using DeltaTui.Training.Models;
 using DeltaTui.Torch.SafeTensors;
 using System.Security.Cryptography;
 using DeltaTui.Training.Config;
@@ -24,15 +26,37 @@ public static class DpoRunFactory
 
     public static DpoRun Create(DeltaTuiOptions options, string runName, EventHub hub, TrainingControl control, bool resume)
     {
+        RunPreflight.RequireModelFolder(options.Model);
         var device = ResolveDevice(options.Run.Device);
         random.manual_seed(options.Run.Seed);
         var runDirectory = Path.GetFullPath(Path.Combine(options.Run.OutputRoot, runName));
         Directory.CreateDirectory(runDirectory);
+        var maskDirectory = Path.GetFullPath(Path.Combine(options.Masks.OutputDir, runName));
+        var checkpoints = CheckpointStore.ForRun(runDirectory);
+        string? checkpoint = null;
+        if (resume)
+        {
+            // The resumed run's first line: which checkpoint, its step, and what the SHA-256 check of its files found.
+            var rejected = new List<string>();
+            var latest = checkpoints.FindLatest(rejected);
+            if (latest is { } found)
+            {
+                checkpoint = found.Path;
+                hub.Publish(new LogMessage(LogLevel.Info,
+                    $"resuming from checkpoint {found.Path} at step {CheckpointStore.StepOf(found.Path)}: {CheckpointStore.Describe(found.Check)}"));
+            }
+            foreach (var reason in rejected) hub.Publish(new LogMessage(LogLevel.Warning, $"skipped checkpoint {reason}"));
+            if (checkpoint is null)
+                throw new InvalidOperationException($"{runDirectory} has no complete checkpoint to resume from{(rejected.Count > 0 ? ": " + string.Join("; ", rejected) : "")}");
+        }
+        // What a crash or kill left of a write (temp files, a checkpoint folder written aside) is removed before anything is written.
+        foreach (var leftover in UnfinishedWrites.Remove([runDirectory, maskDirectory]))
+            hub.Publish(new LogMessage(LogLevel.Warning, leftover.Describe()));
         if (!resume) ConfigJson.WriteAtomically(options with { Run = options.Run with { Name = runName } }, Path.Combine(runDirectory, ResolvedConfigFileName));
 
         var embedded = options.Model.Path == "embedded";
         var tokenizer = LoadTokenizer(options, embedded);
-        var (trainPairs, evalPairs, dataFingerprint) = RunData.Load(options.Data, tokenizer);
+        var (trainPairs, evalPairs, dataFingerprint) = RunData.Load(options.Data, tokenizer, hub.Publish);
         var modelDType = ToScalarType(options.Model.DType);
         var gemma = embedded
             ? Gemma3ForCausalLM.CreateRandom(EmbeddedModel.Config(tokenizer.VocabSize), options.Run.Seed, modelDType, device)
@@ -79,7 +103,7 @@ public static class DpoRunFactory
         if (optimizerNote is not null) hub.Publish(new LogMessage(LogLevel.Warning, optimizerNote));
 
         var workbench = new MaskWorkbench(named, new ScoreParticipation(options.Masks.IncludeEmbeddings), options.Masks, optimizer.MomentumScore,
-            Path.GetFullPath(Path.Combine(options.Masks.OutputDir, runName)), modelId, theta0, optimizer.TryAccumulateGradientSquares);
+            maskDirectory, modelId, theta0, optimizer.Gradients);
 
         var totalSteps = options.Training.Steps > 0
             ? options.Training.Steps
@@ -116,17 +140,17 @@ public static class DpoRunFactory
             : null;
         var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0);
         var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, theta0, runDirectory) { DataFingerprint = dataFingerprint };
-        if (resume)
+        if (checkpoint is not null)
         {
-            var rejected = new List<string>();
-            var checkpoint = trainer.Checkpoints.FindLatestComplete(rejected);
-            foreach (var reason in rejected) hub.Publish(new LogMessage(LogLevel.Warning, $"skipped checkpoint {reason}"));
-            if (checkpoint is null)
+            try
+            {
+                trainer.Resume(checkpoint);
+            }
+            catch
             {
                 run.Dispose();
-                throw new InvalidOperationException($"{runDirectory} has no complete checkpoint to resume from{(rejected.Count > 0 ? ": " + string.Join("; ", rejected) : "")}");
+                throw;
             }
-            trainer.Resume(checkpoint);
         }
         return run;
     }

@@ -1,9 +1,10 @@
+using DeltaTui.Training.Checkpoints;
+using DeltaTui.Training.Deltas;
+using DeltaTui.Training.Models;
 using DeltaTui.Training.Sinks;
 using DeltaTui.Torch.Runtime;
 using DeltaTui.Training.Config;
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using DeltaTui.Gemma;
@@ -27,14 +28,6 @@ namespace DeltaTui.Training.Dpo;
 /// </summary>
 public sealed class DpoTrainer : IDisposable
 {
-    public const string Theta0FileName = "theta0.bin";
-    public const string DeltaLogFileName = "delta_log.jsonl";
-    private const string ModelFile = "model.bin";
-    private const string OptimizerFile = "optimizer.bin";
-    private const string ScoresStateFile = "scores-state.bin";
-    private const string TrainerStateFile = "trainer.json";
-    private const string RngFile = "rng.bin";
-
     private readonly DpoTrainerOptions _options;
     private readonly ICausalLanguageModel _policy;
     private readonly IReferenceModel _reference;
@@ -80,7 +73,7 @@ public sealed class DpoTrainer : IDisposable
         _device = _parameters.Count > 0 ? _parameters[0].Parameter.device : CPU;
         _timer = new StepPhaseTimer(options.Profile, _device);
         _profile = options.Profile ? new StepProfile() : null;
-        _checkpoints = new CheckpointStore(Path.Combine(options.RunDirectory, "checkpoints"));
+        _checkpoints = CheckpointStore.ForRun(options.RunDirectory);
         Directory.CreateDirectory(options.RunDirectory);
     }
 
@@ -97,23 +90,8 @@ public sealed class DpoTrainer : IDisposable
     /// </summary>
     public void Resume(string checkpointFolder)
     {
-        if (CheckpointStore.Verify(checkpointFolder) is { } problem)
-            throw new InvalidDataException($"cannot resume from {checkpointFolder}: {problem}");
-        var theta0 = Path.Combine(_options.RunDirectory, Theta0FileName);
-        if (!File.Exists(theta0)) throw new FileNotFoundException($"cannot resume: {theta0} (the weights at step 0) is missing", theta0);
-        using (var stream = File.OpenRead(theta0)) _delta.Origin.Load(stream, theta0);
-
-        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, ModelFile)))
-        using (var reader = new BinaryReader(stream)) _policy.Module.load(reader);
-        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, OptimizerFile)))
-        using (var reader = new BinaryReader(stream)) _optimizer.LoadState(reader);
-        var scores = Path.Combine(checkpointFolder, ScoresStateFile);
-        if (_masks is not null && File.Exists(scores)) using (var stream = File.OpenRead(scores)) _masks.LoadState(stream, scores);
-        using (var stream = File.OpenRead(Path.Combine(checkpointFolder, RngFile)))
-        using (var rng = Tensor.Load(new BinaryReader(stream))) random.set_rng_state(rng);
-
-        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpointFolder, TrainerStateFile)))
-            ?? throw new InvalidDataException($"{checkpointFolder}/{TrainerStateFile} is empty");
+        var state = CheckpointStore.RestoreTraining(checkpointFolder, _policy.Module, _optimizer, _masks);
+        _checkpoints.LoadTheta0(_delta.Origin);
         _step = state.Step;
         _totalSkipped = state.TotalSkipped;
         _consecutiveSkipped = state.ConsecutiveSkipped;
@@ -212,7 +190,7 @@ public sealed class DpoTrainer : IDisposable
             }
             // The optimizer clips with this norm after the scope has ended.
             // One pass in the native optimizer where it covers every gradient, else one norm per tensor.
-            var norm = _optimizer.GlobalGradNorm() ?? GlobalGradNorm(sums!.device);
+            var norm = _optimizer.Gradients.GlobalGradNorm() ?? GlobalGradNorm(sums!.device);
             gradNorm = norm.DetachFromDisposeScope();
             // The step's one host sync: the skip decision needs to know the loss and gradients are finite.
             readback = cat([sums!, gradNorm.unsqueeze(0)]).cpu().data<float>().ToArray();
@@ -271,7 +249,10 @@ public sealed class DpoTrainer : IDisposable
     private void SelectBlocks()
     {
         var active = _blocks!.Select(_step);
-        Log(LogLevel.Info, $"{(_step == 0 ? "selected" : "re-selected")} BSR-AdamW active blocks at step {_step}: density {_blocks.Density}, {active} active blocks");
+        var reason = _optimizer.StepCount == 0
+            ? $"first selection, from the gradient |g|, density {_blocks.Density}"
+            : $"re-selection every {_blocks.ReselectEvery} steps, from the Fisher score, density {_blocks.Density}";
+        _hub.Publish(new BlocksSelected(_step, active, reason));
     }
 
     /// <param name="timer">Charged with the two forward passes during training; null during evaluation (its time belongs to after_step).</param>
@@ -342,16 +323,8 @@ public sealed class DpoTrainer : IDisposable
     private void SummarizeProfile()
     {
         if (_profile!.Steps.Count == 0) return;
+        // A sink writes profile.json from the summary (ProfileSink).
         var summary = _profile.Summarize(Path.Combine(_options.RunDirectory, StepProfile.FileName));
-        try
-        {
-            StepProfile.Write(summary, _device.ToString());
-        }
-        catch (IOException e)
-        {
-            // A diagnostic: its loss is reported, never allowed to cost the run its final saves.
-            Log(LogLevel.Warning, $"could not write {summary.Path}: {e.Message}");
-        }
         _hub.Publish(summary);
         Log(LogLevel.Info, StepProfile.Describe(summary));
     }
@@ -403,9 +376,8 @@ public sealed class DpoTrainer : IDisposable
     private void MeasureDelta()
     {
         _lastDeltaStep = _step;
-        var stats = _delta.Measure(_step);
-        File.AppendAllText(Path.Combine(_options.RunDirectory, DeltaLogFileName), WeightDeltaTracker.ToJsonLine(stats) + "\n");
-        _hub.Publish(stats);
+        // A sink appends it to delta_log.jsonl (DeltaLogSink).
+        _hub.Publish(_delta.Measure(_step));
     }
 
     private void CompareMasks()
@@ -466,52 +438,17 @@ public sealed class DpoTrainer : IDisposable
 
     public string SaveCheckpoint()
     {
-        var folder = _checkpoints.Save(_step, writer =>
-        {
-            writer.WriteFile(ModelFile, s =>
-            {
-                // Module.save(Stream) closes the stream; the writer must stay open for the fsync.
-                using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
-                _policy.Module.save(w);
-                w.Flush();
-            });
-            writer.WriteFile(OptimizerFile, s =>
-            {
-                using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
-                _optimizer.SaveState(w);
-                w.Flush();
-            });
-            if (_masks is not null) writer.WriteFile(ScoresStateFile, _masks.SaveState);
-            writer.WriteFile(RngFile, s =>
-            {
-                using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
-                using var rng = random.get_rng_state();
-                rng.Save(w);
-            });
-            writer.WriteFile(TrainerStateFile, s => JsonSerializer.Serialize(s,
-                new TrainerState(_step, _options.TotalSteps, _totalSkipped, _consecutiveSkipped, _options.RunName)));
-        });
+        var folder = _checkpoints.SaveTraining(
+            new TrainerCheckpointState(_step, _options.TotalSteps, _totalSkipped, _consecutiveSkipped, _options.RunName),
+            _policy.Module, _optimizer, _masks);
         _savedFiles.Add(folder);
         _hub.Publish(new CheckpointSaved(_step, folder));
         return folder;
     }
 
-    private void SaveTheta0()
-    {
-        var path = Path.Combine(_options.RunDirectory, Theta0FileName);
-        var temp = $"{path}.tmp-{Environment.ProcessId}";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            _delta.Origin.Save(stream);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-        DurableDirectory.Sync(_options.RunDirectory);
-    }
+    private void SaveTheta0() => _checkpoints.SaveTheta0(_delta.Origin);
 
     private void Log(LogLevel level, string message) => _hub.Publish(new LogMessage(level, message));
 
     public void Dispose() => _delta.Dispose();
-
-    private sealed record TrainerState(int Step, int TotalSteps, int TotalSkipped, int ConsecutiveSkipped, string RunName);
 }

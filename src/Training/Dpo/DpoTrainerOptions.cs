@@ -1,3 +1,4 @@
+using DeltaTui.Training.Models;
 namespace DeltaTui.Training.Dpo;
 
 /// <summary>What the training loop needs, already resolved from the config.</summary>

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Models;
 using static TorchSharp.torch;
 
 namespace DeltaTui.Training.Dpo;

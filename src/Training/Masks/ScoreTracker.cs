@@ -1,3 +1,4 @@
+using DeltaTui.Training.Optim;
 using DeltaTui.Torch.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,14 +24,14 @@ public sealed class ScoreTracker : IDisposable
     private readonly Dictionary<string, Tensor> _fisher = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _momentum = new(StringComparer.Ordinal);
     private readonly List<(string Name, Tensor Accumulator)> _fisherByName = [];
-    private readonly GradientSquaresPass? _onePass;
+    private readonly IGradientPasses? _onePass;
     private readonly bool _ownsTheta0;
 
     /// <param name="parameters">Named parameters (e.g. the model's named_parameters()); not owned.</param>
     /// <param name="theta0">The run's θ0, holding at least the participating tensors (not owned); null snapshots them now into one this tracker owns.</param>
     /// <param name="onePass">Folds every gradient into Fisher in one pass where it can (the native optimizer); null: per tensor.</param>
     public ScoreTracker(IEnumerable<NamedTensor> parameters, ScoreParticipation? participation = null, Theta0? theta0 = null,
-        GradientSquaresPass? onePass = null)
+        IGradientPasses? onePass = null)
     {
         _onePass = onePass;
         participation ??= ScoreParticipation.Default;
@@ -72,7 +73,7 @@ public sealed class ScoreTracker : IDisposable
         if (_onePass is not null && _fisherByName.Count > 0)
         {
             var (keep, weight) = RunningMeanWeights(FisherSteps + 1);
-            if (_onePass(_fisherByName, keep, weight))
+            if (_onePass.TryAccumulateGradientSquares(_fisherByName, keep, weight))
             {
                 FisherSteps++;
                 return;

@@ -32,14 +32,8 @@ public sealed class BsrAdamWReference : IBsrAdamW
 
     public long StateBytes => slots.Sum(s => 4 * (s.ExpAvg.numel() + s.ExpAvgSq.numel() + (s.Master?.numel() ?? 0)));
 
-    /// <summary>The reference has no one-pass norm: the caller's per-tensor norms are the same arithmetic.</summary>
-    public Tensor? GlobalGradNorm() => null;
-
-    /// <summary>The reference has no one-pass zeroing: the caller's per-tensor zero_ is the same thing.</summary>
-    public bool TryZeroGradients() => false;
-
-    /// <summary>The reference has no one-pass accumulation: the caller's per-tensor ops are the same arithmetic.</summary>
-    public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight) => false;
+    /// <summary>The reference has no one-pass gradient work: the caller's per-tensor ops are the same arithmetic.</summary>
+    public IGradientPasses Gradients => NoGradientPasses.Instance;
 
     public bool AllBlocksActive => slots.All(s => s.Layout is null || s.Layout.ActiveBlocks == s.Layout.TotalBlocks);
 

@@ -32,25 +32,10 @@ public interface IBsrAdamW : IDisposable
     OptimizerStepResult Step(double learningRate, double maxGradNorm = 0, bool computeNorm = true, Tensor? precomputedGradNorm = null);
 
     /// <summary>
-    /// √Σg² over every element of every gradient (frozen blocks included: the norm a training loop reports and checks
-    /// for NaN), as a float32 scalar on the parameters' device, in one pass without a host sync; null when this
-    /// implementation has no such pass (the caller then computes it tensor by tensor).
+    /// Zeroing, squares (Fisher) and the global norm over every gradient in one pass each, where this implementation
+    /// has such passes (<see cref="NoGradientPasses"/> where it has none: the caller then goes tensor by tensor).
     /// </summary>
-    Tensor? GlobalGradNorm();
-
-    /// <summary>
-    /// Zeroes every parameter's gradient in place in one pass; false when this implementation has no such pass or a
-    /// parameter has no gradient yet (nothing is changed then, and the caller zeroes tensor by tensor).
-    /// </summary>
-    bool TryZeroGradients();
-
-    /// <summary>
-    /// For each (parameter name, accumulator): accumulator = keep · accumulator + weight · grad², element by element,
-    /// in one pass over the gradients without a host sync (a running mean of squared gradients: Fisher). Accumulators
-    /// are float32, contiguous, of the parameter's shape and device. False when this implementation has no such pass,
-    /// a name is not one of its parameters or a parameter has no gradient; nothing is changed then.
-    /// </summary>
-    bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight);
+    IGradientPasses Gradients { get; }
 
     /// <summary>Every block of every blocked parameter is active (the step then reads every gradient element).</summary>
     bool AllBlocksActive { get; }

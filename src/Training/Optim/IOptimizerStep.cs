@@ -24,21 +24,14 @@ public interface IOptimizerStep : IDisposable
     OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null);
 
     /// <summary>
-    /// The global L2 norm of all gradients as a float32 scalar on the parameters' device, when this optimizer
-    /// can compute it in one pass over every gradient without a host sync; null when it cannot (the caller
-    /// then computes it tensor by tensor).
+    /// Passes over every gradient at once where this optimizer has them (the native one: one launch each): the global
+    /// L2 norm without a host sync, and squares folded into accumulators (Fisher). Where it has none, they say so and
+    /// the caller goes tensor by tensor.
     /// </summary>
-    Tensor? GlobalGradNorm();
+    IGradientPasses Gradients { get; }
 
     /// <summary>Zeroes gradients in place (their memory stays where the native optimizer expects it).</summary>
     void ZeroGrad();
-
-    /// <summary>
-    /// For each (parameter name, accumulator): accumulator = keep · accumulator + weight · grad² in one pass over the
-    /// gradients, without a host sync, when this optimizer can (the native one: one launch instead of two ops per
-    /// tensor). False when it cannot; nothing is changed then and the caller does it tensor by tensor.
-    /// </summary>
-    bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight);
 
     /// <summary>
     /// Momentum score |m̂| / (√v̂ + ε) of a parameter, full shape, fp32, on the parameter's device

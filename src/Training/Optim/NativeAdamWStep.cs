@@ -34,6 +34,21 @@ public sealed class NativeAdamWStep : IOptimizerStep
         }).ToList();
         plan = new NativeBsrAdamW(parameters, options);
         inner = new BsrAdamWStep(plan);
+        Gradients = new DensePlanPasses(plan.Gradients);
+    }
+
+    /// <summary>
+    /// The plan's passes, its norm over the plan (every block active) standing for the global one. Parameters that need
+    /// no gradient are not in the plan; an accumulator for one makes the squares pass false.
+    /// </summary>
+    private sealed class DensePlanPasses(NativeGradientPasses passes) : IGradientPasses
+    {
+        public bool TryZeroGradients() => passes.TryZeroGradients();
+
+        public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight) =>
+            passes.TryAccumulateGradientSquares(accumulators, keep, weight);
+
+        public Tensor? GlobalGradNorm() => passes.GradNorm();
     }
 
     /// <summary>"adamw/native-cuda" or "adamw/native-cpu".</summary>
@@ -73,14 +88,10 @@ public sealed class NativeAdamWStep : IOptimizerStep
     public OptimizerStepResult Step(double learningRate, double maxGradNorm, Tensor? precomputedGradNorm = null) =>
         inner.Step(learningRate, maxGradNorm, precomputedGradNorm);
 
-    /// <summary>Every trainable parameter is in the plan with every block active, so the plan's norm is the global one.</summary>
-    public Tensor? GlobalGradNorm() => plan.GradNorm();
+    /// <summary>The plan's passes; every trainable parameter is in the plan with every block active, so the plan's norm is the global one.</summary>
+    public IGradientPasses Gradients { get; }
 
     public void ZeroGrad() => inner.ZeroGrad();
-
-    /// <remarks>Parameters that need no gradient are not in the plan; an accumulator for one makes this false.</remarks>
-    public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight) =>
-        inner.TryAccumulateGradientSquares(accumulators, keep, weight);
 
     public Tensor MomentumScore(string parameterName) =>
         frozen.TryGetValue(parameterName, out var p) ? zeros(p.shape, ScalarType.Float32, p.device) : inner.MomentumScore(parameterName);

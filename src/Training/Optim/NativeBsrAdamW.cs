@@ -12,12 +12,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
 {
     private readonly BsrAdamWPlanHandle plan;
     private readonly BlockLayout?[] layouts;
-    private readonly IntPtr[] checkedGrads;
-    private readonly IntPtr[] paramPtrs;
-    private readonly IntPtr[] gradPtrs;
-    private readonly Dictionary<string, int> indexByName;
-    private readonly IntPtr[] accumulatorPtrs;
-    private readonly Tensor?[] checkedAccumulators;
+    private readonly NativeGradientPasses passes;
 
     public NativeBsrAdamW(IReadOnlyList<BsrParameter> parameters, BsrAdamWOptions options)
     {
@@ -28,12 +23,6 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
         Options = options;
         Parameters = parameters;
         layouts = parameters.Select(p => p.Layout).ToArray();
-        checkedGrads = new IntPtr[parameters.Count];
-        paramPtrs = new IntPtr[parameters.Count];
-        gradPtrs = new IntPtr[parameters.Count];
-        indexByName = parameters.Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
-        accumulatorPtrs = new IntPtr[parameters.Count];
-        checkedAccumulators = new Tensor?[parameters.Count];
         var (deviceType, deviceIndex) = parameters.Count > 0 ? TensorMemory.DeviceOf(parameters[0].Tensor) : (DtnConstants.DeviceCpu, 0);
         if (deviceType == DtnConstants.DeviceCuda && !status.CudaCompiled)
             throw new InvalidOperationException("the native BSR-AdamW library was built without CUDA (no nvcc at build time); rebuild src/Native on a machine with the CUDA toolkit");
@@ -51,6 +40,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
                     options.StochasticRounding ? DtnConstants.FlagStochasticRounding : 0, options.Seed, &raw), "creating the BSR-AdamW plan");
             }
             plan = new BsrAdamWPlanHandle(raw);
+            passes = new NativeGradientPasses(plan, parameters);
         }
         finally
         {
@@ -60,6 +50,14 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
     }
 
     public string Backend { get; }
+
+    /// <summary>Zeroing, squares and norms over every gradient in one pass each, on this plan.</summary>
+    public NativeGradientPasses Gradients => passes;
+
+    IGradientPasses IBsrAdamW.Gradients => passes;
+
+    /// <summary>√Σg² over the gradients the plan covers (active blocks only): its clipping norm (see <see cref="NativeGradientPasses.GradNorm"/>).</summary>
+    public Tensor GradNorm() => passes.GradNorm();
 
     public IReadOnlyList<BsrParameter> Parameters { get; }
 
@@ -93,7 +91,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
     {
         try
         {
-            RefreshPointers();
+            passes.RefreshPointers();
             float* norm = null;
             if (precomputedGradNorm is not null)
             {
@@ -108,149 +106,6 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
             GC.KeepAlive(Parameters);
             GC.KeepAlive(precomputedGradNorm);
         }
-    }
-
-    /// <summary>
-    /// √Σg² over the gradients the plan covers (every gradient when every block is active) as a float32 scalar
-    /// on the plan's device, in one pass and without waiting for the device: a few kernels instead of one norm
-    /// per tensor. NaN and Inf propagate.
-    /// </summary>
-    public Tensor GradNorm() => Norm(everyElement: false);
-
-    /// <summary>
-    /// As <see cref="GradNorm"/>, over every element of every gradient, frozen blocks included: the norm a
-    /// training loop reports and checks for NaN while only some blocks train.
-    /// </summary>
-    public Tensor GlobalGradNorm() => Norm(everyElement: true);
-
-    private Tensor Norm(bool everyElement)
-    {
-        var device = Parameters.Count > 0 ? Parameters[0].Tensor.device : CPU;
-        var norm = empty(Array.Empty<long>(), ScalarType.Float32, device);
-        try
-        {
-            RefreshPointers();
-            fixed (IntPtr* pp = paramPtrs, gp = gradPtrs)
-            {
-                var result = everyElement
-                    ? NativeMethods.dtn_plan_global_grad_norm(plan, (void**)pp, (void**)gp, (float*)TensorMemory.DataPointer(norm))
-                    : NativeMethods.dtn_plan_grad_norm(plan, (void**)pp, (void**)gp, (float*)TensorMemory.DataPointer(norm));
-                NativeMethods.Check(result, "gradient norm");
-            }
-            return norm;
-        }
-        catch
-        {
-            norm.Dispose();
-            throw;
-        }
-        finally
-        {
-            GC.KeepAlive(Parameters);
-        }
-    }
-
-    /// <summary>
-    /// Zeroes every gradient in one pass (one launch on CUDA); false, changing nothing, while a parameter has none or
-    /// one the plan cannot read (the caller's zero_ handles those).
-    /// </summary>
-    public bool TryZeroGradients()
-    {
-        try
-        {
-            if (!RefreshPointers(allowMissing: true)) return false;
-            fixed (IntPtr* pp = paramPtrs, gp = gradPtrs)
-            {
-                NativeMethods.Check(NativeMethods.dtn_plan_zero_grads(plan, (void**)pp, (void**)gp), "zeroing the gradients");
-            }
-            return true;
-        }
-        finally
-        {
-            GC.KeepAlive(Parameters);
-        }
-    }
-
-    /// <summary>
-    /// accumulator = keep · accumulator + weight · grad² for each named accumulator, in one pass over every gradient
-    /// element (one launch on CUDA) instead of two tensor ops per parameter; false, changing nothing, when a name is
-    /// not one of this plan's parameters or a parameter has no gradient the plan can read.
-    /// </summary>
-    public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight)
-    {
-        try
-        {
-            Array.Clear(accumulatorPtrs);
-            // Indexed, not foreach: this runs every step, and enumerating the interface allocates.
-            for (var k = 0; k < accumulators.Count; k++)
-            {
-                var (name, accumulator) = accumulators[k];
-                if (!indexByName.TryGetValue(name, out var i)) return false;
-                if (accumulatorPtrs[i] != IntPtr.Zero) throw new ArgumentException($"'{name}' has two accumulators");
-                // Checked in full the first time this tensor object comes (a run's Fisher buffers live as long as the
-                // run and are only ever written in place).
-                if (!ReferenceEquals(accumulator, checkedAccumulators[i]))
-                {
-                    CheckAccumulator(Parameters[i], accumulator);
-                    checkedAccumulators[i] = accumulator;
-                }
-                accumulatorPtrs[i] = (IntPtr)TensorMemory.DataPointer(accumulator);
-            }
-            if (!RefreshPointers(allowMissing: true)) return false;
-            fixed (IntPtr* pp = paramPtrs, gp = gradPtrs, ap = accumulatorPtrs)
-            {
-                NativeMethods.Check(NativeMethods.dtn_plan_accumulate_squares(plan, (void**)pp, (void**)gp, (float**)ap, keep, weight),
-                    "accumulating squared gradients");
-            }
-            return true;
-        }
-        finally
-        {
-            GC.KeepAlive(Parameters);
-            GC.KeepAlive(accumulators);
-        }
-    }
-
-    private static void CheckAccumulator(BsrParameter p, Tensor accumulator)
-    {
-        var t = p.Tensor;
-        if (accumulator.dtype != ScalarType.Float32) throw new ArgumentException($"the accumulator of '{p.Name}' is {accumulator.dtype}; it must be Float32");
-        if (!accumulator.shape.SequenceEqual(t.shape))
-            throw new ArgumentException($"the accumulator of '{p.Name}' is [{string.Join(", ", accumulator.shape)}], the parameter [{string.Join(", ", t.shape)}]");
-        if (!accumulator.is_contiguous()) throw new ArgumentException($"the accumulator of '{p.Name}' is not contiguous");
-        if (accumulator.device_type != t.device_type || accumulator.device_index != t.device_index)
-            throw new ArgumentException($"the accumulator of '{p.Name}' is on {accumulator.device}, the parameter on {t.device}");
-    }
-
-    // Reads every parameter's and gradient's address into the reused pointer tables: a few calls
-    // into libtorch per parameter and no managed allocation, since this runs every step over
-    // hundreds of parameters. A missing gradient, or one the plan cannot read, is an error, or with
-    // allowMissing a false (the pointer tables are then incomplete; every call refreshes them first).
-    private bool RefreshPointers(bool allowMissing = false)
-    {
-        for (var i = 0; i < Parameters.Count; i++)
-        {
-            var p = Parameters[i];
-            paramPtrs[i] = (IntPtr)TensorMemory.DataPointer(p.Tensor);
-            var grad = TensorMemory.GradDataPointer(p.Tensor);
-            if (grad == IntPtr.Zero && allowMissing) return false;
-            // The full check costs several calls into libtorch per tensor; a gradient buffer that
-            // was checked at an earlier step and still sits at the same address is that buffer.
-            if (grad == IntPtr.Zero || grad != checkedGrads[i])
-            {
-                using var g = BsrParameterChecks.RawGradOf(p);
-                var problem = BsrParameterChecks.GradProblem(p, g);
-                if (problem is not null)
-                {
-                    if (allowMissing) return false;
-                    throw new InvalidOperationException(problem);
-                }
-                grad = (IntPtr)TensorMemory.DataPointer(g);
-                checkedGrads[i] = grad;
-            }
-            gradPtrs[i] = grad;
-        }
-        return true;
     }
 
     private OptimizerStepResult StepWith(double learningRate, double maxGradNorm, bool computeNorm, float* precomputedNorm)
@@ -271,7 +126,7 @@ public sealed unsafe class NativeBsrAdamW : IBsrAdamW
             GradNorm = precomputedNorm,
         };
         DtnStepResult result;
-        fixed (IntPtr* pp = paramPtrs, gp = gradPtrs)
+        fixed (IntPtr* pp = passes.ParamPointers, gp = passes.GradPointers)
         {
             NativeMethods.Check(NativeMethods.dtn_plan_step(plan, &args, (void**)pp, (void**)gp, &result), "BSR-AdamW step");
         }

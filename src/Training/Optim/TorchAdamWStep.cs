@@ -37,11 +37,8 @@ public sealed class TorchAdamWStep : IOptimizerStep
         return new OptimizerStepResult(norm, Finite: true, Applied: true, learningRate);
     }
 
-    /// <summary>TorchSharp has no multi-tensor norm: the caller's per-tensor norms are as good as anything here.</summary>
-    public Tensor? GlobalGradNorm() => null;
-
-    /// <summary>TorchSharp has no multi-tensor ops: the caller's per-tensor ops are as good as anything here.</summary>
-    public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight) => false;
+    /// <summary>TorchSharp has no multi-tensor ops: the caller's per-tensor norms and ops are as good as anything here.</summary>
+    public IGradientPasses Gradients => NoGradientPasses.Instance;
 
     public void ZeroGrad()
     {

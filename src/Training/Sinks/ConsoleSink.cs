@@ -8,8 +8,9 @@ namespace DeltaTui.Training.Sinks;
 /// The headless progress line: "step 40/200  loss 0.5123  margin 0.412  acc 0.81  1,234 tok/s  ETA 1m12s",
 /// at most one per <paramref name="minimumInterval"/> (plus the first and last step), and one line for
 /// every eval, save, warning, skipped step and the end of the run; a profiled run ends with its table of phases.
+/// A failed run's line goes to <paramref name="errors"/> when given (standard error), else with the rest.
 /// </summary>
-public sealed class ConsoleSink(TextWriter output, TimeSpan minimumInterval, TimeProvider? timeProvider = null) : IEventSink
+public sealed class ConsoleSink(TextWriter output, TimeSpan minimumInterval, TimeProvider? timeProvider = null, TextWriter? errors = null) : IEventSink
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private DateTimeOffset? _firstStepAt;
@@ -21,8 +22,9 @@ public sealed class ConsoleSink(TextWriter output, TimeSpan minimumInterval, Tim
         var line = Format(e);
         if (line is not null)
         {
-            output.WriteLine(line);
-            output.Flush();
+            var writer = e is RunFailed && errors is not null ? errors : output;
+            writer.WriteLine(line);
+            writer.Flush();
         }
         return ValueTask.CompletedTask;
     }
@@ -48,6 +50,7 @@ public sealed class ConsoleSink(TextWriter output, TimeSpan minimumInterval, Tim
                 return $"step {skipped.Step} skipped ({skipped.Reason}); {skipped.Consecutive} in a row, {skipped.TotalSkipped} in all";
             case MaskSaved mask: return $"saved {mask.Method} mask (sparsity {mask.Sparsity:0.###}) @ {mask.Step}: {mask.Path}";
             case CheckpointSaved checkpoint: return $"saved checkpoint @ {checkpoint.Step}: {checkpoint.Path}";
+            case DataRowsSkipped rows: return $"warning: {rows.Describe()}";
             case IouFailed failed: return $"IoU @ {failed.Step} failed: {failed.Message}";
             case LogMessage { Level: not LogLevel.Info } log: return $"{log.Level.ToString().ToLowerInvariant()}: {log.Message}";
             case RunFinished finished:

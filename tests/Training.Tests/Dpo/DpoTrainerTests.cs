@@ -1,3 +1,5 @@
+using DeltaTui.Training.Checkpoints;
+using DeltaTui.Training.Models;
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Sinks;
 using DeltaTui.Training.Dpo;
@@ -24,10 +26,13 @@ public class DpoTrainerTests : IDisposable
         public required TrainingControl Control { get; init; }
         public required System.Threading.Channels.ChannelReader<RunEvent> Events { get; init; }
         public required Theta0 Theta0 { get; init; }
+        public required IReadOnlyList<Task> FileSinks { get; init; }
 
+        /// <summary>Ends the event stream, waits until the run's file sinks have written everything, and returns the events.</summary>
         public List<RunEvent> Drain()
         {
             Hub.Complete();
+            Task.WaitAll(FileSinks);
             var all = new List<RunEvent>();
             while (Events.TryRead(out var e)) all.Add(e);
             return all;
@@ -50,6 +55,7 @@ public class DpoTrainerTests : IDisposable
         var policy = new TinyCausalLm(seed: 5);
         var hub = new EventHub();
         var events = hub.Subscribe();
+        var fileSinks = RunFileSinks.Start(hub, _runDir);
         control ??= new TrainingControl();
         var source = data ?? TinyPreferenceData.Source(gradAccumulation: gradAccumulation);
         var options = new DpoTrainerOptions
@@ -63,7 +69,7 @@ public class DpoTrainerTests : IDisposable
         var optimizer = new TorchAdamWStep(policy.named_parameters().Select(p => (p.name, p.parameter)), new BsrAdamWOptions(WeightDecay: 0));
         var trainer = new DpoTrainer(options, policy, reference ?? new FrozenCopyReference(new TinyCausalLm(seed: 5)), source, optimizer, hub, control,
             masks?.Invoke(policy, theta0), theta0: theta0);
-        return new Run { Policy = policy, Trainer = trainer, Hub = hub, Control = control, Events = events, Theta0 = theta0 };
+        return new Run { Policy = policy, Trainer = trainer, Hub = hub, Control = control, Events = events, Theta0 = theta0, FileSinks = fileSinks };
     }
 
     private static double[] Losses(IEnumerable<RunEvent> events) =>
@@ -95,7 +101,7 @@ public class DpoTrainerTests : IDisposable
         Assert.True(eval.Metrics["eval/rewards/accuracies"] >= 0.9, $"eval accuracy {eval.Metrics["eval/rewards/accuracies"]}");
         var delta = events.OfType<DeltaStatsComputed>().Last();
         Assert.All(delta.Tensors, t => Assert.True(t.Norm > 0));
-        Assert.Equal(File.ReadAllLines(Path.Combine(_runDir, DpoTrainer.DeltaLogFileName)).Length, events.OfType<DeltaStatsComputed>().Count());
+        Assert.Equal(File.ReadAllLines(Path.Combine(_runDir, DeltaLogSink.FileName)).Length, events.OfType<DeltaStatsComputed>().Count());
         Assert.NotNull(run.Trainer.Checkpoints.FindLatestComplete());
     }
 

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Checkpoints;
 using DeltaTui.Training.Config;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Core.Events;
@@ -42,11 +43,10 @@ public class EmbeddedDemoRunTests : IDisposable
         while (events.TryRead(out var e)) all.Add(e);
 
         Assert.StartsWith("bsr-adamw", all.OfType<RunStarted>().Single().Optimizer);
-        var selections = all.OfType<LogMessage>().Where(m => m.Message.Contains("active blocks")).ToList();
+        var selections = all.OfType<BlocksSelected>().ToList();
         Assert.Equal(2, selections.Count);
-        Assert.Contains("at step 0: density 0.25", selections[0].Message);
-        Assert.Contains("at step 2: density 0.25", selections[1].Message);
-        Assert.All(selections, m => Assert.Equal(LogLevel.Info, m.Level));
+        Assert.Equal([0, 2], selections.Select(s => s.Step));
+        Assert.All(selections, s => Assert.Contains("density 0.25", s.Reason));
     }
 
     [Fact]

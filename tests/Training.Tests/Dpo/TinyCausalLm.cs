@@ -1,3 +1,4 @@
+using DeltaTui.Training.Models;
 using DeltaTui.Training.Dpo;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,3 +1,4 @@
+using DeltaTui.Training.Checkpoints;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using DeltaTui.Training.Dpo;

@@ -70,13 +70,8 @@ public sealed class ScoreTrackerTests
         var weights = new[] { new Parameter(randn([70, 45], generator: generator).to(device)), new Parameter(randn([37, 8], generator: generator).to(device)) };
         var named = weights.Select((w, i) => ($"model.layers.0.w{i}.weight", w)).ToList();
         using var optimizer = new NativeAdamWStep(named, new BsrAdamWOptions());
-        var passes = new List<bool>();
-        GradientSquaresPass counted = (accumulators, keep, weight) =>
-        {
-            var done = optimizer.TryAccumulateGradientSquares(accumulators, keep, weight);
-            passes.Add(done);
-            return done;
-        };
+        var counted = new CountedPasses(optimizer.Gradients);
+        var passes = counted.Results;
         using var perTensor = new ScoreTracker(named.Select(p => new NamedTensor(p.Item1, p.w)));
         using var onePass = new ScoreTracker(named.Select(p => new NamedTensor(p.Item1, p.w)), onePass: counted);
 
@@ -219,5 +214,22 @@ public sealed class ScoreTrackerTests
 
         Assert.Contains("'theta0.w' is [2, 2]", error.Message);
         Assert.Equal(0, tracker.FisherSteps);
+    }
+
+    /// <summary>The optimizer's passes, recording whether each squares pass was done.</summary>
+    private sealed class CountedPasses(IGradientPasses inner) : IGradientPasses
+    {
+        public List<bool> Results { get; } = [];
+
+        public bool TryZeroGradients() => inner.TryZeroGradients();
+
+        public bool TryAccumulateGradientSquares(IReadOnlyList<(string Name, Tensor Accumulator)> accumulators, double keep, double weight)
+        {
+            var done = inner.TryAccumulateGradientSquares(accumulators, keep, weight);
+            Results.Add(done);
+            return done;
+        }
+
+        public Tensor? GlobalGradNorm() => inner.GlobalGradNorm();
     }
 }

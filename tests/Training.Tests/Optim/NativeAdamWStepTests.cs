@@ -202,15 +202,15 @@ public class NativeAdamWStepTests
         // The gradients as the parameters hold them (bf16-rounded for a bf16 model), summed in float64.
         using var expected = GlobalNorm(model.Select(p => p.P.grad!.cpu()).ToList());
 
-        using var norm = optimizer.GlobalGradNorm()!;
+        using var norm = optimizer.Gradients.GlobalGradNorm()!;
 
         Assert.Equal(ScalarType.Float32, norm.dtype);
         AssertScalarNorm(expected, norm, device);
         SetGradients(model, Gradients(61, scale: 1.0));
-        using var again = optimizer.GlobalGradNorm()!;
+        using var again = optimizer.Gradients.GlobalGradNorm()!;
         Assert.NotEqual(norm.item<float>(), again.item<float>());
         using (no_grad()) model[2].P.grad!.fill_(float.NaN);
-        using var nan = optimizer.GlobalGradNorm()!;
+        using var nan = optimizer.Gradients.GlobalGradNorm()!;
         Assert.True(float.IsNaN(nan.item<float>()), "a NaN gradient makes the norm NaN, so that the step is skipped");
         foreach (var g in grads) g.Dispose();
     }
@@ -219,7 +219,7 @@ public class NativeAdamWStepTests
     public void Given_torch_adamw_When_asking_for_the_global_gradient_norm_Then_it_leaves_it_to_the_caller()
     {
         using var torch = OptimizerFactory.Create("adamw-torch", Model(7), new BsrAdamWOptions(), 32, null, out _);
-        Assert.Null(torch.GlobalGradNorm());
+        Assert.Null(torch.Gradients.GlobalGradNorm());
     }
 
     [Theory]
@@ -248,7 +248,7 @@ public class NativeAdamWStepTests
         using var expected = GlobalNorm(model.Select(p => p.P.grad!.cpu()).ToList());
 
         // When asking for the global norm and for the norm the plan's update reads
-        using var global = optimizer.GlobalGradNorm()!;
+        using var global = optimizer.Gradients.GlobalGradNorm()!;
         using var active = native.GradNorm();
 
         // Then the global one is the float64 norm of every gradient element, the update's one covers less
@@ -261,7 +261,7 @@ public class NativeAdamWStepTests
             using var element = grad[100, 60];
             element.fill_(float.NaN);
         }
-        using var nan = optimizer.GlobalGradNorm()!;
+        using var nan = optimizer.Gradients.GlobalGradNorm()!;
         Assert.True(float.IsNaN(nan.item<float>()), "a NaN in a frozen block makes the global norm NaN");
         foreach (var g in grads) g.Dispose();
     }
@@ -280,7 +280,7 @@ public class NativeAdamWStepTests
         var model = Model(9);
         using var reference = new BsrAdamWStep(new BsrAdamWReference(model.Select(p =>
             new BsrParameter(p.Name, p.P, p.P.ndim == 2 ? BlockLayout.Dense(p.P.shape[0], p.P.shape[1], 32) : null)).ToList(), new BsrAdamWOptions()));
-        Assert.Null(reference.GlobalGradNorm());
+        Assert.Null(reference.Gradients.GlobalGradNorm());
     }
 
     [Fact]
@@ -395,7 +395,7 @@ public class NativeAdamWStepTests
         var addresses = model.Select(p => TensorMemory.GradDataPointer(p.P)).ToList();
 
         // When the plan zeroes them in one pass, and again through the trainer's ZeroGrad
-        Assert.True(optimizer.Optimizer.TryZeroGradients());
+        Assert.True(optimizer.Optimizer.Gradients.TryZeroGradients());
         AssertZeroWhereTheyWere(model, addresses);
         SetGradients(model, Gradients(101, scale: 1.0));
         optimizer.ZeroGrad();
@@ -421,7 +421,7 @@ public class NativeAdamWStepTests
         using var optimizer = new NativeAdamWStep(model, new BsrAdamWOptions());
         SetGradients(model[..2], Gradients(110, scale: 1.0)[..2]);
 
-        Assert.False(optimizer.Optimizer.TryZeroGradients());
+        Assert.False(optimizer.Optimizer.Gradients.TryZeroGradients());
         using (var untouched = model[0].P.grad!) Assert.True(untouched.abs().max().item<float>() > 0, "a declined pass changes nothing");
         optimizer.ZeroGrad();
 
@@ -470,7 +470,7 @@ public class NativeAdamWStepTests
         }).ToList();
 
         // When the plan folds g² into them in one pass
-        Assert.True(optimizer.TryAccumulateGradientSquares(accumulators, keep, weight));
+        Assert.True(optimizer.Gradients.TryAccumulateGradientSquares(accumulators, keep, weight));
 
         // Then each equals torch's mul_(keep).addcmul_(g, g, weight) to float32 rounding: torch's addcmul kernels may
         // fuse their multiply-add, ours round each operation (NativeAbiTests checks that order bit for bit)
@@ -491,16 +491,16 @@ public class NativeAdamWStepTests
         SetGradients(model, Gradients(130, scale: 1.0));
         using var accumulator = ones(model[0].P.shape);
 
-        Assert.False(optimizer.TryAccumulateGradientSquares([("not.a.parameter", accumulator)], 0.5, 0.5));
+        Assert.False(optimizer.Gradients.TryAccumulateGradientSquares([("not.a.parameter", accumulator)], 0.5, 0.5));
         Assert.Equal(1f, accumulator.max().item<float>());
         using var wrongDtype = ones(model[0].P.shape, ScalarType.Float64);
-        var error = Assert.Throws<ArgumentException>(() => optimizer.TryAccumulateGradientSquares([("p0", wrongDtype)], 0.5, 0.5));
+        var error = Assert.Throws<ArgumentException>(() => optimizer.Gradients.TryAccumulateGradientSquares([("p0", wrongDtype)], 0.5, 0.5));
         Assert.Contains("accumulator of 'p0' is Float64", error.Message);
         using var wrongShape = ones(45, 70);
-        error = Assert.Throws<ArgumentException>(() => optimizer.TryAccumulateGradientSquares([("p0", wrongShape)], 0.5, 0.5));
+        error = Assert.Throws<ArgumentException>(() => optimizer.Gradients.TryAccumulateGradientSquares([("p0", wrongShape)], 0.5, 0.5));
         Assert.Contains("accumulator of 'p0' is [45, 70]", error.Message);
         using var second = ones(model[0].P.shape);
-        error = Assert.Throws<ArgumentException>(() => optimizer.TryAccumulateGradientSquares([("p0", accumulator), ("p0", second)], 0.5, 0.5));
+        error = Assert.Throws<ArgumentException>(() => optimizer.Gradients.TryAccumulateGradientSquares([("p0", accumulator), ("p0", second)], 0.5, 0.5));
         Assert.Contains("'p0' has two accumulators", error.Message);
         Assert.Equal(1f, accumulator.max().item<float>());
     }
@@ -516,9 +516,9 @@ public class NativeAdamWStepTests
         using var accumulator = ones(model[1].P.shape);
 
         // When the one passes are asked, Then they decline without changing anything
-        Assert.False(optimizer.TryAccumulateGradientSquares([("p1", accumulator)], 0.5, 0.5));
+        Assert.False(optimizer.Gradients.TryAccumulateGradientSquares([("p1", accumulator)], 0.5, 0.5));
         Assert.Equal(1f, accumulator.max().item<float>());
-        Assert.False(optimizer.Optimizer.TryZeroGradients());
+        Assert.False(optimizer.Optimizer.Gradients.TryZeroGradients());
         using (var untouched = model[1].P.grad!) Assert.True(untouched.abs().max().item<float>() > 0);
 
         // and ZeroGrad zeroes every gradient tensor by tensor
@@ -537,7 +537,7 @@ public class NativeAdamWStepTests
         using var torch = new TorchAdamWStep(model, new BsrAdamWOptions());
         SetGradients(model, Gradients(140, scale: 1.0));
         using var accumulator = ones(model[0].P.shape);
-        Assert.False(torch.TryAccumulateGradientSquares([("p0", accumulator)], 0.5, 0.5));
+        Assert.False(torch.Gradients.TryAccumulateGradientSquares([("p0", accumulator)], 0.5, 0.5));
         Assert.Equal(1f, accumulator.max().item<float>());
     }
 }

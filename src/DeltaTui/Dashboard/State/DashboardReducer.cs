@@ -47,7 +47,13 @@ public static class DashboardReducer
                 SavedFiles = s.SavedFiles.Add(ckpt.Path),
                 Log = s.Log.Add(new LogLine(ckpt.Time, LogLevel.Info, $"checkpoint at step {ckpt.Step}: {ckpt.Path}")),
             },
+            DataRowsSkipped rows => s with { Log = s.Log.Add(new LogLine(rows.Time, LogLevel.Warning, rows.Describe())) },
             LogMessage log => s with { Log = s.Log.Add(new LogLine(log.Time, log.Level, log.Message)) },
+            BlocksSelected blocks => s with
+            {
+                Log = s.Log.Add(new LogLine(blocks.Time, LogLevel.Info,
+                    $"active blocks at step {blocks.Step}: {blocks.ActiveBlocks.Values.Sum()} in {blocks.ActiveBlocks.Count} weights ({blocks.Reason})")),
+            },
             RunFinished done => s with
             {
                 Step = Math.Max(s.Step, done.Step),

@@ -1,6 +1,7 @@
+using DeltaTui.Training.Dpo;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Models;
 
 /// <summary>
 /// Copies host data to the training device without waiting for it. A plain copy from pageable memory

@@ -1,6 +1,7 @@
+using DeltaTui.Training.Dpo;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Models;
 
 /// <summary>The reference policy πref of DPO: log-probs without gradients for a batch.</summary>
 public interface IReferenceModel : IDisposable

@@ -1,6 +1,7 @@
+using DeltaTui.Training.Dpo;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Models;
 
 /// <summary>
 /// Runs the reference's forward on a worker thread while the policy's forward is issued on the

@@ -1,7 +1,8 @@
+using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Optim;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Masks;
 
 /// <summary>
 /// Chooses which B×B blocks of each 2-D weight BSR-AdamW trains. The first selection (step 0) runs
@@ -43,10 +44,10 @@ public sealed class ActiveBlockSelector
         appliedSteps == 0 || (ReselectEvery > 0 && step > 0 && step % ReselectEvery == 0);
 
     /// <summary>Selects and applies the active blocks of every blocked weight from the gradients now in .grad.</summary>
-    /// <returns>Active blocks over all blocked weights.</returns>
-    public long Select(int step)
+    /// <returns>Active blocks per blocked weight.</returns>
+    public IReadOnlyDictionary<string, int> Select(int step)
     {
-        long active = 0;
+        var active = new Dictionary<string, int>(StringComparer.Ordinal);
         var parameters = _optimizer.Optimizer.Parameters;
         for (var i = 0; i < parameters.Count; i++)
         {
@@ -55,7 +56,7 @@ public sealed class ActiveBlockSelector
             using var score = Score(p, step);
             var layout = BlockSelection.TopBlocks(score, tiling.BlockSize, (double)ActiveBlocksFor(tiling.TotalBlocks, Density) / tiling.TotalBlocks);
             _optimizer.Optimizer.SetActiveBlocks(i, layout);
-            active += layout.ActiveBlocks;
+            active[p.Name] = layout.ActiveBlocks;
         }
         return active;
     }

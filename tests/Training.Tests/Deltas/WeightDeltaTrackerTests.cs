@@ -1,3 +1,6 @@
+using DeltaTui.Training.Sinks;
+using DeltaTui.Training.Tests.Dpo;
+using DeltaTui.Training.Deltas;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Masks;
 using TorchSharp;
@@ -5,7 +8,7 @@ using TorchSharp.Modules;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Tests.Dpo;
+namespace DeltaTui.Training.Tests.Deltas;
 
 public class WeightDeltaTrackerTests
 {
@@ -78,7 +81,7 @@ public class WeightDeltaTrackerTests
     {
         using var parameter = new Parameter(tensor(new[] { 1f }));
         using var tracker = new WeightDeltaTracker([("model.w", parameter)], tolerance: 1e-5);
-        var line = WeightDeltaTracker.ToJsonLine(tracker.Measure(3));
+        var line = DeltaLogSink.ToJsonLine(tracker.Measure(3));
         using var json = System.Text.Json.JsonDocument.Parse(line);
         Assert.Equal(3, json.RootElement.GetProperty("step").GetInt32());
         var t = json.RootElement.GetProperty("tensors")[0];

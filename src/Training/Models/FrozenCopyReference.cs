@@ -1,6 +1,7 @@
+using DeltaTui.Training.Dpo;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Models;
 
 /// <summary>
 /// A copy of the initial policy that never trains: parameters without requires_grad (so autograd

@@ -1,6 +1,7 @@
+using DeltaTui.Training.Dpo;
 using DeltaTui.Core.Events;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Masks;
 
 /// <summary>
 /// The Magnitude / Momentum / Fisher side of a run as the trainer drives it: score accumulation

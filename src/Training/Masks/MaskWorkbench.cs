@@ -1,10 +1,12 @@
+using DeltaTui.Training.Optim;
+using DeltaTui.Training.Dpo;
 using DeltaTui.Training.Config;
 using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Masks;
 
 /// <summary>
 /// Binds the masks layer to a run: the score tracker accumulates Fisher after each backward,
@@ -22,9 +24,9 @@ public sealed class MaskWorkbench : IMaskWorkbench
 
     /// <param name="momentumScore">|m̂|/(√v̂+ε) of a parameter by name, from the optimizer's state (zeros before its first step).</param>
     /// <param name="theta0">The run's θ0, shared with the weight-delta statistics (not owned); null keeps a private one.</param>
-    /// <param name="gradientSquares">The optimizer's one-pass Fisher update, where it has one; null folds per tensor.</param>
+    /// <param name="gradientSquares">The optimizer's one-pass gradient work (its squares pass updates Fisher), where it has one; null folds per tensor.</param>
     public MaskWorkbench(IEnumerable<(string Name, Parameter Parameter)> parameters, ScoreParticipation participation, MaskOptions options,
-        Func<string, Tensor> momentumScore, string maskDirectory, string modelId, Theta0? theta0 = null, GradientSquaresPass? gradientSquares = null)
+        Func<string, Tensor> momentumScore, string maskDirectory, string modelId, Theta0? theta0 = null, IGradientPasses? gradientSquares = null)
     {
         options.Validate();
         _scores = new ScoreTracker(parameters.Select(p => new NamedTensor(p.Name, p.Parameter)), participation, theta0, gradientSquares);

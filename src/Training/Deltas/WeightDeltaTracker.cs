@@ -1,3 +1,4 @@
+using DeltaTui.Training.Dpo;
 using System.Text;
 using System.Text.Json;
 using DeltaTui.Core.Events;
@@ -6,7 +7,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Deltas;
 
 /// <summary>
 /// Measures, per tensor, how far training has moved from θ0: ‖Δ‖₂, ‖Δ‖/‖θ0‖, max|Δ| and the fraction
@@ -71,39 +72,6 @@ public sealed class WeightDeltaTracker : IDisposable
             tensors[i] = new TensorDelta(_parameters[i].Name, _parameters[i].Parameter.numel(), norm, relative, values[4 * i + 1], values[4 * i + 2]);
         }
         return new DeltaStatsComputed(step, tensors);
-    }
-
-    /// <summary>One JSON line of delta_log.jsonl.</summary>
-    public static string ToJsonLine(DeltaStatsComputed stats)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("step", stats.Step);
-            writer.WriteString("time", stats.Time.ToUniversalTime().ToString("O"));
-            writer.WriteStartArray("tensors");
-            foreach (var t in stats.Tensors)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("name", t.Name);
-                writer.WriteNumber("elements", t.Elements);
-                WriteNumber(writer, "norm", t.Norm);
-                WriteNumber(writer, "relative_norm", t.RelativeNorm);
-                WriteNumber(writer, "max_abs", t.MaxAbs);
-                WriteNumber(writer, "fraction_updated", t.FractionUpdated);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteNumber(Utf8JsonWriter writer, string name, double value)
-    {
-        if (double.IsFinite(value)) writer.WriteNumber(name, value);
-        else writer.WriteString(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public void Dispose()

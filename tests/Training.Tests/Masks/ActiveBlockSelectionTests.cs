@@ -1,3 +1,6 @@
+using DeltaTui.Training.Tests.Dpo;
+using DeltaTui.Training.Masks;
+using DeltaTui.Training.Models;
 using DeltaTui.Training.Dpo;
 using DeltaTui.Core.Events;
 using DeltaTui.Training.Optim;
@@ -5,7 +8,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Tests.Dpo;
+namespace DeltaTui.Training.Tests.Masks;
 
 public class ActiveBlockSelectionTests : IDisposable
 {
@@ -23,11 +26,11 @@ public class ActiveBlockSelectionTests : IDisposable
         public required System.Threading.Channels.ChannelReader<RunEvent> Events { get; init; }
         public required TrainingControl Control { get; init; }
 
-        public List<LogMessage> SelectionMessages()
+        public List<BlocksSelected> Selections()
         {
             Hub.Complete();
-            var all = new List<LogMessage>();
-            while (Events.TryRead(out var e)) if (e is LogMessage m && m.Message.Contains("active blocks")) all.Add(m);
+            var all = new List<BlocksSelected>();
+            while (Events.TryRead(out var e)) if (e is BlocksSelected m) all.Add(m);
             return all;
         }
 
@@ -118,10 +121,9 @@ public class ActiveBlockSelectionTests : IDisposable
         }
         Assert.Equal(4, run.LayoutOf("mix.weight").ActiveBlocks);
         Assert.Equal(1, run.LayoutOf("head.weight").ActiveBlocks);
-        var message = Assert.Single(run.SelectionMessages());
-        Assert.Equal(LogLevel.Info, message.Level);
-        Assert.Contains("step 0", message.Message);
-        Assert.Contains("6 active blocks", message.Message);
+        var selection = Assert.Single(run.Selections());
+        Assert.Equal(0, selection.Step);
+        Assert.Equal(6, selection.ActiveBlocks.Values.Sum());
         foreach (var t in theta0.Values) t.Dispose();
     }
 
@@ -173,7 +175,7 @@ public class ActiveBlockSelectionTests : IDisposable
     }
 
     private static int[] SelectionSteps(Run run) =>
-        run.SelectionMessages().Select(m => int.Parse(m.Message.Split("at step ")[1].Split(':')[0])).ToArray();
+        run.Selections().Select(m => m.Step).ToArray();
 
     [Fact]
     public void Given_a_run_resumed_at_step_3_When_it_continues_Then_it_keeps_the_restored_blocks_and_reselects_only_at_the_due_step()

@@ -1,8 +1,9 @@
+using DeltaTui.Training.Dpo;
 using DeltaTui.Gemma;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Models;
 
 /// <summary>Gemma-3 as the DPO trainer sees it: hidden states, then completion log-probs in chunks of positions.</summary>
 public sealed class Gemma3PolicyModel(Gemma3ForCausalLM model, int logProbChunkSize, string modelId) : ICausalLanguageModel

@@ -1,6 +1,7 @@
+using DeltaTui.Training.Dpo;
 using DeltaTui.Gemma;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Models;
 
 /// <summary>
 /// The model of the embedded default run: Gemma-3's architecture (sliding-window attention layers,

@@ -1,6 +1,7 @@
+using DeltaTui.Training.Dpo;
 using System.Text.Json.Serialization;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Checkpoints;
 
 /// <summary>
 /// The marker file of a checkpoint, written last: a checkpoint without it, or whose files differ

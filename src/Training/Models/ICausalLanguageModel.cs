@@ -1,7 +1,8 @@
+using DeltaTui.Training.Dpo;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Models;
 
 /// <summary>
 /// What DPO needs from a causal language model: its parameters and the summed log-probs of the

@@ -1,8 +1,10 @@
+using DeltaTui.Training.Tests.Dpo;
+using DeltaTui.Training.Models;
 using DeltaTui.Training.Dpo;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Tests.Dpo;
+namespace DeltaTui.Training.Tests.Models;
 
 public class ReferenceOverlapTests
 {

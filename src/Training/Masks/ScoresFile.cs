@@ -1,10 +1,11 @@
+using DeltaTui.Training.Dpo;
 using DeltaTui.Torch.SafeTensors;
 using System.Globalization;
 using DeltaTui.Training.Masks;
 using DeltaTui.Formats.SafeTensors;
 using static TorchSharp.torch;
 
-namespace DeltaTui.Training.Dpo;
+namespace DeltaTui.Training.Masks;
 
 /// <summary>
 /// scores-stepN.safetensors: the Magnitude, Momentum and Fisher scores (fp32, parameter shapes) of

@@ -1,7 +1,9 @@
+using DeltaTui.Training.Tests.Dpo;
+using DeltaTui.Training.Checkpoints;
 using DeltaTui.Training.Dpo;
 using Xunit;
 
-namespace DeltaTui.Training.Tests.Dpo;
+namespace DeltaTui.Training.Tests.Checkpoints;
 
 public sealed class CheckpointStoreRetryTests : IDisposable
 {
