@@ -232,12 +232,18 @@ public sealed class ControlSocketTests
         using var run = new ControlHarness();
         run.Hub.Publish(new RunFinished(10, run.RunDirectory, [], Stopped: true));
         await using var client = await run.ConnectAsync();
+        // The server learns of the end from the event hub, on its own thread: until then a pause is still accepted.
         ControlReply reply;
         do reply = await client.SendAsync(new ControlRequest(null, null, ControlCommands.Pause, null, null, null));
         while (reply.Ok);
+        var callsWhenRefused = run.Control.Calls.Count;
+
+        var again = await client.SendAsync(new ControlRequest(null, null, ControlCommands.Pause, null, null, null));
 
         Assert.Contains("the run has ended (stopped)", reply.Error);
-        Assert.Empty(run.Control.Calls);
+        Assert.False(again.Ok);
+        Assert.Contains("the run has ended (stopped)", again.Error);
+        Assert.Equal(callsWhenRefused, run.Control.Calls.Count);
     }
 
     [Fact]
