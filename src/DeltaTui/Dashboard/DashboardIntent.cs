@@ -13,12 +13,15 @@ public enum DashboardIntent
     CancelStop,
     Quit,
     ToggleJaccard,
+    ToggleSamples,
     ToggleDeltaPerTensor,
     ToggleSmoothing,
     ToggleHelp,
     CycleJaccardSort,
     ScrollJaccardUp,
     ScrollJaccardDown,
+    ScrollSamplesUp,
+    ScrollSamplesDown,
     Redraw,
 }
 
@@ -41,12 +44,13 @@ public static class KeyMap
         if (Is(key, 's') || key == Key.F3) return readOnly ? null : DashboardIntent.SaveMasks;
         if (Is(key, 'p') || key == Key.F4) return readOnly ? null : DashboardIntent.TogglePause;
         if (Is(key, 'j') || key == Key.F2) return DashboardIntent.ToggleJaccard;
+        if (Is(key, 'g') || key == Key.F8) return DashboardIntent.ToggleSamples;
         if (Is(key, 'd') || key == Key.F5) return DashboardIntent.ToggleDeltaPerTensor;
         if (Is(key, 'm') || key == Key.F6) return DashboardIntent.ToggleSmoothing;
         if (Is(key, 'o') || key == Key.F7) return DashboardIntent.CycleJaccardSort;
         if (key.AsRune.Value == '?' || key == Key.F1) return DashboardIntent.ToggleHelp;
-        if (key == Key.PageUp) return DashboardIntent.ScrollJaccardUp;
-        if (key == Key.PageDown) return DashboardIntent.ScrollJaccardDown;
+        if (key == Key.PageUp) return state.Ui.ShowSamples ? DashboardIntent.ScrollSamplesUp : DashboardIntent.ScrollJaccardUp;
+        if (key == Key.PageDown) return state.Ui.ShowSamples ? DashboardIntent.ScrollSamplesDown : DashboardIntent.ScrollJaccardDown;
         return null;
     }
 

@@ -114,6 +114,10 @@ public sealed class DashboardSession : IDisposable
                 break;
             case DashboardIntent.Quit: ExitRequested = true; break;
             case DashboardIntent.ToggleJaccard: Fold(UiAction.ToggleJaccard); break;
+            case DashboardIntent.ToggleSamples: Fold(UiAction.ToggleSamples); break;
+            case DashboardIntent.ScrollSamplesUp: Fold(UiAction.ScrollSamplesUp); break;
+            // The pane knows how many lines its width makes: past the last one there is nothing to scroll to.
+            case DashboardIntent.ScrollSamplesDown: if (_window.Samples.CanScrollDown) Fold(UiAction.ScrollSamplesDown); break;
             case DashboardIntent.ToggleDeltaPerTensor: Fold(UiAction.ToggleDeltaPerTensor); break;
             case DashboardIntent.ToggleSmoothing: Fold(UiAction.ToggleSmoothing); break;
             case DashboardIntent.ToggleHelp: Fold(UiAction.ToggleHelp); break;

@@ -8,6 +8,7 @@ using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using DeltaTui.Gemma;
 using DeltaTui.Training.Optim;
+using DeltaTui.Training.Samples;
 using DeltaTui.Formats.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -138,7 +139,11 @@ public static class DpoRunFactory
         var blocks = selectsBlocks && optimizer is BsrAdamWStep bsr
             ? new ActiveBlockSelector(bsr, o.BsrDensity, o.ReselectEvery, workbench.FisherScore)
             : null;
-        var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0);
+        var samples = options.Training.EvalSamples > 0 && evalPairs.Count > 0
+            ? new TrainingSamples(evalPairs, options.Training.EvalSamples, options.Training.SampleMaxNewTokens, tokenizer, gemma,
+                Gemma3GenerationConfig.EosTokenIds(embedded ? null : options.Model.Path, gemma.Config))
+            : null;
+        var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0, samples);
         var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, theta0, runDirectory) { DataFingerprint = dataFingerprint };
         if (checkpoint is not null)
         {
