@@ -100,6 +100,8 @@ public class SamplesPaneTests
         Assert.All(lines, l => Assert.True(l.Length <= 40, l));
         var policy = lines.SkipWhile(l => l != "policy (step 3):").Skip(1).Select(l => l.Trim());
         Assert.Equal(words, string.Join(' ', policy));
+        Assert.Contains("    a·b", SamplesPane.Lines(DashboardReducer.Reduce(DashboardState.Initial(),
+            new SamplesGenerated(3, [Sample(0, SampleSource.Policy, "a\u0005b")], 1)), 40));
         Assert.Contains("(not generated: only at step 0 of a run)", string.Join(' ', lines.Select(l => l.Trim())));
     }
 }

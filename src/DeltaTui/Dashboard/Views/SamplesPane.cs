@@ -65,7 +65,9 @@ public sealed class SamplesPane : FrameView
     {
         lines.Add(label + ":");
         var room = Math.Max(8, width - Indent.Length);
-        var body = text.Replace("\r\n", "\n").Replace('\t', ' ').TrimEnd('\n');
+        // A model's text may hold control characters (an untrained one often does): drawn raw they would move the cursor.
+        var body = new string(text.Replace("\r\n", "\n").Replace('\t', ' ').TrimEnd('\n')
+            .Select(c => c != '\n' && char.IsControl(c) ? '·' : c).ToArray());
         if (body.Length == 0) { lines.Add(Indent + "(empty)"); return; }
         foreach (var paragraph in body.Split('\n'))
         {
