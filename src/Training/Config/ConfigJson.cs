@@ -1,3 +1,4 @@
+using DeltaTui.Core.IO;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -17,26 +18,7 @@ public static class ConfigJson
 
     public static string Serialize(DeltaTuiOptions options) => JsonSerializer.Serialize(options, Options);
 
-    /// <summary>Writes to a temporary file beside <paramref name="path"/>, flushes it to disk, then renames it over the target, so a crash never leaves half a config.</summary>
-    public static void WriteAtomically(DeltaTuiOptions options, string path)
-    {
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(Serialize(options) + "\n"));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
+    /// <summary>Writes durably (<see cref="AtomicFile"/>), so a crash never leaves half a config.</summary>
+    public static void WriteAtomically(DeltaTuiOptions options, string path) =>
+        AtomicFile.WriteAllText(path, Serialize(options) + "\n");
 }

@@ -1,3 +1,4 @@
+using DeltaTui.Core.IO;
 using DeltaTui.Training.Dpo;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
@@ -108,29 +109,16 @@ public sealed class PrecomputedReference : IReferenceModel
         }
     }
 
-    private static void Write(string path, float[] chosen, float[] rejected)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
+    private static void Write(string path, float[] chosen, float[] rejected) =>
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(Magic);
-                Span<byte> count = stackalloc byte[4];
-                BinaryPrimitives.WriteInt32LittleEndian(count, chosen.Length);
-                stream.Write(count);
-                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chosen.AsSpan()));
-                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(rejected.AsSpan()));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+            stream.Write(Magic);
+            Span<byte> count = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(count, chosen.Length);
+            stream.Write(count);
+            stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chosen.AsSpan()));
+            stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(rejected.AsSpan()));
+        });
 
     public void Dispose() { }
 }
