@@ -3,6 +3,9 @@ namespace DeltaTui.Core.Events;
 /// <summary>The phases a profiled training step is split into, in the order a step runs them.</summary>
 public static class StepPhases
 {
+    /// <summary>Per-tensor IoU computed on request (the Jaccard pane switched on) before the step; 0 otherwise.</summary>
+    public const string LiveIou = "live_iou";
+
     /// <summary>Zeroing the gradients, drawing the micro-batches and copying them to the device.</summary>
     public const string Data = "data";
 
@@ -36,5 +39,5 @@ public static class StepPhases
     public const string Samples = "samples";
 
     public static readonly IReadOnlyList<string> All =
-        [Data, ForwardPolicy, ForwardReference, Loss, Backward, GradNorm, MaskScores, Optimizer, Publish, AfterStep, Samples];
+        [LiveIou, Data, ForwardPolicy, ForwardReference, Loss, Backward, GradNorm, MaskScores, Optimizer, Publish, AfterStep, Samples];
 }

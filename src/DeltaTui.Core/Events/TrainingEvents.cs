@@ -45,8 +45,12 @@ public sealed record ProfileSummarized(
     public override bool MustDeliver => true;
 }
 
-/// <summary>Per-tensor weight change against θ0.</summary>
-public sealed record TensorDelta(string Name, long Elements, double Norm, double RelativeNorm, double MaxAbs, double FractionUpdated);
+/// <summary>
+/// Per-tensor weight change against θ0. <paramref name="ScaleRelativeNorm"/> is ‖Δ‖/‖1 + θ0‖ for a weight the model
+/// applies as (1 + w) (Gemma's RMSNorm scales, whose θ0 is often 0, so ‖Δ‖/‖θ0‖ says nothing); null for others.
+/// </summary>
+public sealed record TensorDelta(string Name, long Elements, double Norm, double RelativeNorm, double MaxAbs, double FractionUpdated,
+    double? ScaleRelativeNorm = null);
 
 public sealed record DeltaStatsComputed(int Step, IReadOnlyList<TensorDelta> Tensors) : RunEvent;
 
@@ -57,6 +61,16 @@ public sealed record TensorIou(
 
 /// <summary>Live IoU of the masks at a mask interval. Metrics such as iou/fisher_vs_magnitude; PerTensor filled in debug mode.</summary>
 public sealed record IouSnapshot(int Step, IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<TensorIou> PerTensor) : RunEvent;
+
+/// <summary>
+/// A block-sparse optimizer (re)selected its active blocks: how many of all, and against the previous selection
+/// the IoU of the two block sets and the blocks that came in and went out (null at the first selection).
+/// Source says what chose them (first gradient, Fisher, a mask file).
+/// </summary>
+public sealed record ActiveSetSelected(int Step, long ActiveBlocks, long TotalBlocks, long? BlocksIn, long? BlocksOut, double? ChurnIou, string Source) : RunEvent
+{
+    public override bool MustDeliver => true;
+}
 
 /// <summary>The IoU computation failed; training goes on.</summary>
 public sealed record IouFailed(int Step, string Message) : RunEvent

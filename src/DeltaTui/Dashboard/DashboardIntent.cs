@@ -23,37 +23,42 @@ public enum DashboardIntent
     ScrollSamplesUp,
     ScrollSamplesDown,
     Redraw,
+    /// <summary>Esc while an overlay (help, Jaccard pane) is open: close it, leave the run alone.</summary>
+    CloseOverlay,
 }
 
+/// <summary>Keys to intents, read from <see cref="DashboardKeys.All"/>, resolved for the state (overlay open, run over, replay).</summary>
 public static class KeyMap
 {
     /// <param name="readOnly">Replay/watch: nothing to save, pause or stop; q leaves.</param>
     public static DashboardIntent? Map(Key key, DashboardState state, bool readOnly)
     {
-        if (state.Ui.ConfirmingStop)
+        var binding = DashboardKeys.Applicable(state, readOnly).FirstOrDefault(b => b.Keys.Any(k => Matches(key, k)));
+        if (binding is null) return null;
+        bool canQuit = readOnly || state.IsOver;
+        return binding.Intent switch
         {
-            if (Is(key, 'y') || key == Key.Enter) return DashboardIntent.ConfirmStop;
-            if (Is(key, 'n') || key == Key.Esc || Is(key, 'q')) return DashboardIntent.CancelStop;
-            return null;
-        }
-        if (key == Key.L.WithCtrl) return DashboardIntent.Redraw;
-        // In raw mode Ctrl+C arrives as a key, not SIGINT; it means what SIGINT means: stop without asking.
-        if (key == Key.C.WithCtrl) return readOnly || state.IsOver ? DashboardIntent.Quit : DashboardIntent.ConfirmStop;
-        if (Is(key, 'q') || key == Key.Esc || key == Key.F10)
-            return readOnly || state.IsOver ? DashboardIntent.Quit : DashboardIntent.AskStop;
-        if (Is(key, 's') || key == Key.F3) return readOnly ? null : DashboardIntent.SaveMasks;
-        if (Is(key, 'p') || key == Key.F4) return readOnly ? null : DashboardIntent.TogglePause;
-        if (Is(key, 'j') || key == Key.F2) return DashboardIntent.ToggleJaccard;
-        if (Is(key, 'g') || key == Key.F8) return DashboardIntent.ToggleSamples;
-        if (Is(key, 'd') || key == Key.F5) return DashboardIntent.ToggleDeltaPerTensor;
-        if (Is(key, 'm') || key == Key.F6) return DashboardIntent.ToggleSmoothing;
-        if (Is(key, 'o') || key == Key.F7) return DashboardIntent.CycleJaccardSort;
-        if (key.AsRune.Value == '?' || key == Key.F1) return DashboardIntent.ToggleHelp;
-        if (key == Key.PageUp) return state.Ui.ShowSamples ? DashboardIntent.ScrollSamplesUp : DashboardIntent.ScrollJaccardUp;
-        if (key == Key.PageDown) return state.Ui.ShowSamples ? DashboardIntent.ScrollSamplesDown : DashboardIntent.ScrollJaccardDown;
-        return null;
+            // Esc closes an overlay first; only with none open does it mean stop.
+            DashboardIntent.AskStop when key == Key.Esc && (state.Ui.ShowHelp || state.Ui.ShowJaccard || state.Ui.ShowSamples) => DashboardIntent.CloseOverlay,
+            DashboardIntent.AskStop when canQuit => DashboardIntent.Quit,
+            // In raw mode Ctrl+C arrives as a key, not SIGINT; it means what SIGINT means: stop without asking.
+            DashboardIntent.ConfirmStop when binding.Scope != KeyScope.StopPrompt && canQuit => DashboardIntent.Quit,
+            // PgUp/PgDn scroll the pane that is open: the Samples pane when it is, else the Jaccard pane.
+            DashboardIntent.ScrollJaccardUp when state.Ui.ShowSamples => DashboardIntent.ScrollSamplesUp,
+            DashboardIntent.ScrollJaccardDown when state.Ui.ShowSamples => DashboardIntent.ScrollSamplesDown,
+            var intent => intent,
+        };
     }
 
-    private static bool Is(Key key, char letter) =>
-        !key.IsCtrl && !key.IsAlt && char.ToLowerInvariant((char)key.AsRune.Value) == letter;
+    private static bool Matches(Key pressed, Key bound)
+    {
+        int r = bound.AsRune.Value;
+        if (!bound.IsCtrl && !bound.IsAlt && r >= 32 && r < 127)
+        {
+            if (pressed.IsCtrl || pressed.IsAlt) return false;
+            int p = pressed.AsRune.Value;
+            return char.IsLetter((char)r) ? char.ToLowerInvariant((char)p) == char.ToLowerInvariant((char)r) : p == r;
+        }
+        return pressed == bound;
+    }
 }

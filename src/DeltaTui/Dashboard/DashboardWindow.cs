@@ -29,7 +29,7 @@ public sealed class DashboardWindow : Runnable
         Delta = new DeltaPanel { X = Pos.Right(Training), Y = Pos.Bottom(Gpu), Width = Dim.Fill(), Height = Dim.Fill() };
         Jaccard = new JaccardPane { X = 0, Y = Pos.Percent(30), Width = Dim.Fill(), Height = Dim.Fill(), Visible = false };
         Samples = new SamplesPane { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(), Visible = false };
-        Help = new HelpOverlay { X = Pos.Center(), Y = Pos.Center(), Width = Dim.Percent(90), Height = HelpOverlay.Shortcuts.Length + 2, Visible = false };
+        Help = new HelpOverlay { X = Pos.Center(), Y = Pos.Center(), Width = Dim.Percent(90), Height = DashboardKeys.All.Count + 2, Visible = false };
         Log = new LogPane { X = 0, Y = Pos.AnchorEnd(LogRows + 1), Width = Dim.Fill(), Height = LogRows };
         _body.Add(Training, Iou, Gpu, Delta, Jaccard, Samples);
         Add(Header, _body, Log, _statusLine, Help);
@@ -61,21 +61,21 @@ public sealed class DashboardWindow : Runnable
         if (Samples.Visible) Samples.Apply(state);
         Help.Visible = state.Ui.ShowHelp;
         Log.Apply(state);
-        _statusLine.Lines = [StatusText(state, ReadOnly)];
+        _statusLine.Lines = [StatusText(state, ReadOnly, Math.Max(Viewport.Width, 20))];
         // Each view marks itself when its content changed; the whole window only when an overlay came or went
         // (what it covered must be painted again). A full repaint at every update was most of the UI's work.
         if (overlaysChanged) SetNeedsDraw();
     }
 
-    public static string StatusText(DashboardState state, bool readOnly)
+    public static string StatusText(DashboardState state, bool readOnly, int width = int.MaxValue)
     {
-        if (state.Ui.ConfirmingStop)
-            return "Stop training? The step in flight finishes, then masks, scores and a checkpoint are saved.  y: stop  n/Esc: keep going";
-        if (readOnly)
-            return "REPLAY (read-only)  g/F8 samples  j/F2 jaccard  o/F7 sort  d/F5 delta  m/F6 smooth  ?/F1 help  ^L redraw  q/Esc quit";
-        if (state.IsOver)
-            return $"{HeaderView.StateName(state.RunState).ToUpperInvariant()}: outputs in {state.RunDirectory}  q/Esc/F10 exit  g/F8 samples  j/F2 jaccard  ?/F1 help";
-        string pause = state.RunState == DeltaTui.Core.Events.RunState.Paused ? "resume" : "pause";
-        return $"s/F3 save masks  p/F4 {pause}  q/Esc stop  g/F8 samples  j/F2 jaccard  d/F5 delta  m/F6 smooth  o/F7 sort  ?/F1 help  ^L redraw";
+        string prefix =
+            state.Ui.ConfirmingStop ? "Stop training? The step in flight finishes, then masks, scores and a checkpoint are saved.  "
+            : readOnly ? "REPLAY (read-only)  "
+            : state.IsOver ? $"{HeaderView.StateName(state.RunState).ToUpperInvariant()}: outputs in {state.RunDirectory}  "
+            : "";
+        string shortPrefix = state.Ui.ConfirmingStop ? "Stop training?  " : readOnly ? "REPLAY  " : state.IsOver ? $"{HeaderView.StateName(state.RunState).ToUpperInvariant()}  " : "";
+        // A long prefix (the run folder, the stop question) gives way to a short one before any key loses its label.
+        return DashboardKeys.StatusLine(state, readOnly, width, prefix, shortPrefix);
     }
 }

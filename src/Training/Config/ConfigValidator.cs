@@ -41,6 +41,10 @@ internal static partial class ConfigValidator
         if (options.Training.Steps == 0 && options.Training.Epochs == 0)
             Problem("training.steps", "training.steps and training.epochs are both 0: set one of them");
 
+        if (options.Optimizer.ActiveFrom is { } activeFrom && options.Optimizer.Type != OptimizerType.BsrAdamW)
+            Problem("optimizer.active_from", $"'{activeFrom}' sets the active blocks of BSR-AdamW, but optimizer.type is {Format(options.Optimizer.Type)}: "
+                + "set optimizer.type to bsr-adamw, or remove optimizer.active_from");
+
         IReadOnlyList<double> betas = options.Optimizer.Betas;
         if (betas.Count != 2)
             Problem("optimizer.betas", $"expects two numbers [beta1, beta2], got {betas.Count}");

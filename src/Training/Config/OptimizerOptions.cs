@@ -52,4 +52,13 @@ public sealed record OptimizerOptions
     /// <summary>Steps between re-selections of BSR-AdamW's active blocks (new blocks start with zero moments); 0 keeps the first selection.</summary>
     [ConfigRange(0, int.MaxValue)]
     public int ReselectEvery { get; init; }
+
+    /// <summary>
+    /// A .pt mask file (e.g. masks/&lt;dense run&gt;/magnitude-stepN.pt of an earlier dense run) whose kept elements,
+    /// pooled to <see cref="BsrBlockSize"/> blocks, are BSR-AdamW's active set from the first step: per weight the
+    /// round(bsr_density × blocks) blocks holding the largest share of the mask, never a block it does not touch;
+    /// weights it does not name stay frozen. With <see cref="ReselectEvery"/> 0 the set is fixed, otherwise Fisher
+    /// re-selects from there. The live IoU then also compares this run's masks with it. Needs type bsr-adamw; null: none.
+    /// </summary>
+    public string? ActiveFrom { get; init; }
 }

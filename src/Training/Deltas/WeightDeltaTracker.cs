@@ -60,19 +60,26 @@ public sealed class WeightDeltaTracker : IDisposable
                 abs.max(),
                 (abs > Tolerance).to(ScalarType.Float32).mean(),
                 theta0.square().sum().sqrt(),
+                IsOnePlusScale(name, parameter) ? (theta0 + 1).square().sum().sqrt() : zeros([], ScalarType.Float32, theta0.device),
             ]));
         }
         float[] values = rows.Count == 0 ? [] : stack(rows).cpu().data<float>().ToArray();
+        const int k = 5;
         var tensors = new TensorDelta[_parameters.Count];
         for (var i = 0; i < tensors.Length; i++)
         {
-            var norm = (double)values[4 * i];
-            var theta0Norm = (double)values[4 * i + 3];
+            var norm = (double)values[k * i];
+            var theta0Norm = (double)values[k * i + 3];
             var relative = theta0Norm > 0 ? norm / theta0Norm : (norm > 0 ? double.PositiveInfinity : 0.0);
-            tensors[i] = new TensorDelta(_parameters[i].Name, _parameters[i].Parameter.numel(), norm, relative, values[4 * i + 1], values[4 * i + 2]);
+            double? scale = IsOnePlusScale(_parameters[i].Name, _parameters[i].Parameter) && values[k * i + 4] > 0 ? norm / values[k * i + 4] : null;
+            tensors[i] = new TensorDelta(_parameters[i].Name, _parameters[i].Parameter.numel(), norm, relative, values[k * i + 1], values[k * i + 2], scale);
         }
         return new DeltaStatsComputed(step, tensors);
     }
+
+    /// <summary>Gemma applies its RMSNorm weights as (1 + w): the 1-D weights of the norm layers.</summary>
+    public static bool IsOnePlusScale(string name, Tensor parameter) =>
+        parameter.ndim == 1 && name.EndsWith("norm.weight", StringComparison.Ordinal);
 
     public void Dispose()
     {

@@ -92,11 +92,23 @@ public static class DpoRunFactory
         // with none active spares the moments and master copy of every block (12 bytes per weight, 3.2 GB on
         // Gemma-3-270m) that would exist only until then, and the memory peak they made at step 0.
         // At density 1 every block stays active (the dense path); selection would only cost time.
-        var selectsBlocks = o.Type == OptimizerType.BsrAdamW && o.BsrDensity < 1;
+        var selectsBlocks = o.Type == OptimizerType.BsrAdamW && (o.BsrDensity < 1 || o.ActiveFrom is not null);
         var initialLayouts = selectsBlocks
             ? named.Where(p => p.parameter.ndim == 2)
                 .ToDictionary(p => p.name, p => BlockLayout.Empty(p.parameter.shape[0], p.parameter.shape[1], o.BsrBlockSize))
             : null;
+        MaskSet? activeFrom = null;
+        if (selectsBlocks && o.ActiveFrom is { } activeFromPath)
+        {
+            activeFrom = MaskFile.Load(activeFromPath, named.ToDictionary(p => p.name, p => p.parameter.shape)).Masks;
+            var pooled = ActiveFromMask.PoolToBlocks(activeFrom, named.Where(p => p.parameter.ndim == 2).Select(p => (p.name, p.parameter.shape)), o.BsrBlockSize, o.BsrDensity);
+            foreach (var (name, blockMask) in pooled)
+                using (blockMask) initialLayouts![name] = BlockLayout.FromBlockMask(initialLayouts[name].Rows, initialLayouts[name].Cols, o.BsrBlockSize, blockMask);
+            long active = initialLayouts!.Values.Sum(l => (long)l.ActiveBlocks), total = initialLayouts.Values.Sum(l => l.TotalBlocks);
+            hub.Publish(new LogMessage(LogLevel.Info, $"active blocks from {activeFromPath}: {active} of {total} ({(double)active / total:P1}); " +
+                (o.ReselectEvery > 0 ? $"Fisher re-selects every {o.ReselectEvery} steps" : "fixed for the run")));
+            hub.Publish(new ActiveSetSelected(0, active, total, null, null, null, $"optimizer.active_from {Path.GetFileName(activeFromPath)}"));
+        }
         var optimizer = OptimizerFactory.Create(
             o.Type == OptimizerType.BsrAdamW ? OptimizerFactory.BsrAdamW : OptimizerFactory.AdamW, named,
             new BsrAdamWOptions(o.Betas[0], o.Betas[1], o.Eps, o.WeightDecay, Seed: (ulong)options.Run.Seed), o.BsrBlockSize, initialLayouts,
@@ -137,12 +149,14 @@ public static class DpoRunFactory
             OverlapReference = options.Dpo.OverlapReference && options.Dpo.Reference == ReferenceMode.Frozen && device.type == DeviceType.CUDA,
         };
         var blocks = selectsBlocks && optimizer is BsrAdamWStep bsr
-            ? new ActiveBlockSelector(bsr, o.BsrDensity, o.ReselectEvery, workbench.FisherScore)
+            ? new ActiveBlockSelector(bsr, o.BsrDensity, o.ReselectEvery, workbench.FisherScore, initialSetGiven: activeFrom is not null)
             : null;
         var samples = options.Training.EvalSamples > 0 && evalPairs.Count > 0
             ? new TrainingSamples(evalPairs, options.Training.EvalSamples, options.Training.SampleMaxNewTokens, tokenizer, gemma,
                 Gemma3GenerationConfig.EosTokenIds(embedded ? null : options.Model.Path, gemma.Config))
             : null;
+        if (blocks is not null)
+            workbench.Sparse = new SparseRunIou(blocks.ActiveElementMasks, activeFrom, note => hub.Publish(new LogMessage(LogLevel.Warning, note)));
         var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0, samples);
         var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, theta0, runDirectory) { DataFingerprint = dataFingerprint };
         if (checkpoint is not null)

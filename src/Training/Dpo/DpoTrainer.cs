@@ -53,6 +53,7 @@ public sealed class DpoTrainer : IDisposable
     private int _lastEvalStep = -1;
     private int _lastMaskStep = -1;
     private int _lastDeltaStep = -1;
+    private readonly LiveIouSchedule _live;
 
     public DpoTrainer(
         DpoTrainerOptions options, ICausalLanguageModel policy, IReferenceModel reference, IDpoBatchSource data,
@@ -77,6 +78,7 @@ public sealed class DpoTrainer : IDisposable
         _timer = new StepPhaseTimer(options.Profile, _device);
         _profile = options.Profile ? new StepProfile() : null;
         _checkpoints = CheckpointStore.ForRun(options.RunDirectory);
+        _live = new LiveIouSchedule(options.DebugJaccard, options.MaskInterval);
         Directory.CreateDirectory(options.RunDirectory);
     }
 
@@ -120,13 +122,20 @@ public sealed class DpoTrainer : IDisposable
                 if (_control.IsPaused)
                 {
                     _hub.Publish(new RunStateChanged(RunState.Paused));
-                    _control.WaitWhilePaused(cancellationToken);
+                    // Woken by IoU requests too: the Jaccard pane can be filled while paused.
+                    while (_control.IsPaused && !_control.StopRequested && !cancellationToken.IsCancellationRequested)
+                    {
+                        _control.WaitWhilePaused(cancellationToken);
+                        ApplyLiveIouRequests();
+                    }
                     if (!_control.StopRequested && !cancellationToken.IsCancellationRequested) _hub.Publish(new RunStateChanged(RunState.Running));
                 }
                 if (_control.StopRequested || cancellationToken.IsCancellationRequested) { end = TrainingEnd.Stopped; break; }
                 if (_control.TakeSaveMasksRequest()) SaveMasks();
 
                 _timer.Begin();
+                // Lapped only when there was work, so the phase is exactly 0 while per-tensor IoU is not requested.
+                if (ApplyLiveIouRequests()) _timer.Lap(StepPhases.LiveIou);
                 var skipped = TrainOneStep();
                 if (!skipped)
                 {
@@ -253,11 +262,13 @@ public sealed class DpoTrainer : IDisposable
 
     private void SelectBlocks()
     {
-        var active = _blocks!.Select(_step);
+        var (active, total, churn) = _blocks!.Select(_step);
         var reason = _optimizer.StepCount == 0
             ? $"first selection, from the gradient |g|, density {_blocks.Density}"
-            : $"re-selection every {_blocks.ReselectEvery} steps, from the Fisher score, density {_blocks.Density}";
+            : $"re-selection every {_blocks.ReselectEvery} steps, from the Fisher score, density {_blocks.Density}" +
+              (churn is { } c ? $"; IoU with the previous set {c.Iou:0.000}, {c.In} in, {c.Out} out" : "");
         _hub.Publish(new BlocksSelected(_step, active, reason));
+        _hub.Publish(new ActiveSetSelected(_step, active.Values.Sum(), total, churn?.In, churn?.Out, churn?.Iou, _step == 0 ? "first gradient |g|" : "Fisher"));
     }
 
     /// <param name="timer">Charged with the two forward passes during training; null during evaluation (its time belongs to after_step).</param>
@@ -337,7 +348,7 @@ public sealed class DpoTrainer : IDisposable
     private void AfterStep()
     {
         if (_options.DeltaInterval > 0 && _step % _options.DeltaInterval == 0) MeasureDelta();
-        if (_options.MaskInterval > 0 && _step % _options.MaskInterval == 0) CompareMasks();
+        if (_live.IsDue(_step)) CompareMasks();
         if (_options.EvalEvery > 0 && _step % _options.EvalEvery == 0) Evaluate();
         if (_options.ScoreSaveInterval > 0 && _step % _options.ScoreSaveInterval == 0) SaveScores();
         if (_options.CheckpointEvery > 0 && _step % _options.CheckpointEvery == 0 && _step < _options.TotalSteps) SaveCheckpoint();
@@ -414,13 +425,27 @@ public sealed class DpoTrainer : IDisposable
         _lastMaskStep = _step;
         try
         {
-            _hub.Publish(_masks.Compare(_step, _options.DebugJaccard));
+            _hub.Publish(_masks.Compare(_step, _live.PerTensor));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The IoU is a diagnostic: its failure is reported, never allowed to stop training.
             _hub.Publish(new IouFailed(_step, $"{e.GetType().Name}: {e.Message}"));
         }
+    }
+
+    /// <summary>Per-tensor IoU on or off, mask interval: requests from the control, acted on between steps.</summary>
+    /// <returns>Whether there was a request to act on.</returns>
+    private bool ApplyLiveIouRequests()
+    {
+        var perTensor = _control.TakePerTensorIouRequest();
+        var interval = _control.TakeMaskIntervalRequest();
+        if (perTensor is null && interval is null) return false;
+        var compareNow = _live.Apply(perTensor, interval);
+        if (interval is int n) Log(LogLevel.Info, $"mask interval set to {n} steps");
+        if (perTensor is bool on) Log(LogLevel.Info, on ? $"per-tensor IoU on (now, then every {_live.MaskInterval} steps)" : "per-tensor IoU off");
+        if (compareNow && _masks is not null) CompareMasks();
+        return true;
     }
 
     private void SaveMasks()

@@ -9,6 +9,7 @@ namespace DeltaTui.Training.Dpo;
 public sealed class TrainingControl : ITrainingControl, IDisposable
 {
     private readonly ManualResetEventSlim _running = new(initialState: true);
+    private readonly ManualResetEventSlim _request = new(initialState: false);
     private int _saveMasksRequests;
     private volatile bool _stopRequested;
     private int _perTensorIouRequest; // 0 none, 1 off, 2 on
@@ -30,12 +31,17 @@ public sealed class TrainingControl : ITrainingControl, IDisposable
         _running.Set(); // a paused run must wake up to stop
     }
 
-    public void SetPerTensorIou(bool enabled) => Volatile.Write(ref _perTensorIouRequest, enabled ? 2 : 1);
+    public void SetPerTensorIou(bool enabled)
+    {
+        Volatile.Write(ref _perTensorIouRequest, enabled ? 2 : 1);
+        _request.Set(); // a paused trainer acts on it too
+    }
 
     public void SetMaskInterval(int steps)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         Volatile.Write(ref _maskIntervalRequest, steps);
+        _request.Set();
     }
 
     /// <summary>The latest per-tensor IoU request since the last call (null: none).</summary>
@@ -52,12 +58,16 @@ public sealed class TrainingControl : ITrainingControl, IDisposable
     /// <summary>True once per batch of save requests made since the last call.</summary>
     internal bool TakeSaveMasksRequest() => Interlocked.Exchange(ref _saveMasksRequests, 0) > 0;
 
-    /// <summary>Blocks the trainer while paused; returns when resumed, stopped or cancelled.</summary>
+    /// <summary>Blocks the trainer while paused; returns when resumed, stopped or cancelled, or when an IoU request came.</summary>
     internal void WaitWhilePaused(CancellationToken cancellationToken)
     {
-        try { _running.Wait(cancellationToken); }
-        catch (OperationCanceledException) { }
+        WaitHandle.WaitAny([_running.WaitHandle, _request.WaitHandle, cancellationToken.WaitHandle]);
+        _request.Reset();
     }
 
-    public void Dispose() => _running.Dispose();
+    public void Dispose()
+    {
+        _running.Dispose();
+        _request.Dispose();
+    }
 }

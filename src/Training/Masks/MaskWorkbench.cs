@@ -29,12 +29,21 @@ public sealed class MaskWorkbench : IMaskWorkbench
         Func<string, Tensor> momentumScore, string maskDirectory, string modelId, Theta0? theta0 = null, IGradientPasses? gradientSquares = null)
     {
         options.Validate();
+        var list = parameters.ToList();
+        parameters = list;
         _scores = new ScoreTracker(parameters.Select(p => new NamedTensor(p.Name, p.Parameter)), participation, theta0, gradientSquares);
         _options = options;
         _momentumScore = momentumScore;
         _maskDirectory = maskDirectory;
         _modelId = modelId;
+        var names = _scores.Names.ToHashSet(StringComparer.Ordinal);
+        _scored = list.Where(p => names.Contains(p.Name)).Select(p => (p.Name, p.Parameter.numel())).ToList();
     }
+
+    private readonly IReadOnlyList<(string Name, long Elements)> _scored;
+
+    /// <summary>Set for a block-sparse run: the live IoU is then confined to the active set and reports coverage (owned).</summary>
+    public SparseRunIou? Sparse { get; set; }
 
     public double Sparsity => _options.Sparsity;
 
@@ -50,16 +59,21 @@ public sealed class MaskWorkbench : IMaskWorkbench
 
     public IouSnapshot Compare(int step, bool detailed)
     {
-        var masks = BuildAll();
-        try
+        var (frame, options) = Sparse is null ? (null, _options) : Sparse.Prepare(_scored, _options);
+        using (frame)
         {
-            var result = _iou.Update(step, masks[ScoreMethod.Magnitude], masks[ScoreMethod.Momentum], masks[ScoreMethod.Fisher], detailed);
-            if (result.Failure is { } failure) throw new InvalidOperationException(failure.Message);
-            return result.Snapshot!;
-        }
-        finally
-        {
-            foreach (var set in masks.Values) set.Dispose();
+            var masks = BuildAll(options);
+            try
+            {
+                var result = _iou.Update(step, masks[ScoreMethod.Magnitude], masks[ScoreMethod.Momentum], masks[ScoreMethod.Fisher], detailed);
+                if (result.Failure is { } failure) throw new InvalidOperationException(failure.Message);
+                var snapshot = result.Snapshot!;
+                return Sparse is null ? snapshot : snapshot with { Metrics = Sparse.Augment(snapshot.Metrics, frame!, options, masks, _scores.Fisher) };
+            }
+            finally
+            {
+                foreach (var set in masks.Values) set.Dispose();
+            }
         }
     }
 
@@ -103,13 +117,14 @@ public sealed class MaskWorkbench : IMaskWorkbench
             ? _scores.Names.Select(name => new NamedTensor(name, _momentumScore(name))).ToList()
             : _scores.Scores(method);
 
-    private Dictionary<ScoreMethod, MaskSet> BuildAll()
+    private Dictionary<ScoreMethod, MaskSet> BuildAll(MaskOptions? options = null)
     {
+        options ??= _options;
         var result = new Dictionary<ScoreMethod, MaskSet>();
         foreach (var method in ScoreMethodNames.All)
         {
             var scores = Scores(method);
-            try { result[method] = MaskBuilder.Build(scores, _options); }
+            try { result[method] = MaskBuilder.Build(scores, options); }
             finally { foreach (var (_, t) in scores) t.Dispose(); }
         }
         return result;
@@ -162,5 +177,6 @@ public sealed class MaskWorkbench : IMaskWorkbench
     {
         _scores.Dispose();
         _iou.Dispose();
+        Sparse?.Dispose();
     }
 }

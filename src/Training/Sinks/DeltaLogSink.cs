@@ -40,6 +40,7 @@ public sealed class DeltaLogSink(string runDirectory) : IEventSink
                 WriteNumber(writer, "relative_norm", t.RelativeNorm);
                 WriteNumber(writer, "max_abs", t.MaxAbs);
                 WriteNumber(writer, "fraction_updated", t.FractionUpdated);
+                if (t.ScaleRelativeNorm is double scale) WriteNumber(writer, "scale_relative_norm", scale);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();

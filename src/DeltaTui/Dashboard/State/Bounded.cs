@@ -27,6 +27,10 @@ public sealed class Bounded<T>
 
     public T? LastOrDefault => _items.IsEmpty ? default : _items[^1];
 
+    /// <summary>The same list with its newest item replaced (an empty list gets the item).</summary>
+    public Bounded<T> ReplaceLast(T item) =>
+        _items.IsEmpty ? Add(item) : new Bounded<T>(Capacity, _items.SetItem(_items.Length - 1, item));
+
     public Bounded<T> Add(T item)
     {
         if (_items.Length < Capacity) return new Bounded<T>(Capacity, _items.Add(item));

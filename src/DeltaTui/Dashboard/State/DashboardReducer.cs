@@ -16,19 +16,21 @@ public static class DashboardReducer
                 RunName = r.RunName, ModelId = r.ModelId, Device = r.Device, TotalSteps = r.TotalSteps,
                 RunDirectory = r.RunDirectory, ParameterCount = r.ParameterCount, Optimizer = r.Optimizer,
                 StartedAt = r.Time, EndedAt = null, RunState = RunState.Running,
-                Log = s.Log.Add(new LogLine(r.Time, LogLevel.Info, $"run {r.RunName} started on {r.Device}: {r.TotalSteps} steps, {r.Optimizer}, {r.LossType} loss")),
+                Log = AddLog(s.Log, new LogLine(r.Time, LogLevel.Info, $"run {r.RunName} started on {r.Device}: {r.TotalSteps} steps, {r.Optimizer}, {r.LossType} loss")),
             },
-            RunStateChanged c => s with
+            RunStateChanged c => Paused(s, c.State, c.Time) with
             {
                 RunState = c.State, StateDetail = c.Detail,
-                Log = s.Log.Add(new LogLine(c.Time, LogLevel.Info, $"state: {c.State.ToString().ToLowerInvariant()}{(c.Detail is null ? "" : " - " + c.Detail)}")),
+                Log = AddLog(s.Log, new LogLine(c.Time, LogLevel.Info, $"state: {c.State.ToString().ToLowerInvariant()}{(c.Detail is null ? "" : " - " + c.Detail)}")),
             },
+            // The log line comes with BlocksSelected (or the active_from message); this one feeds the IoU panel.
+            ActiveSetSelected a => s with { ActiveSet = a },
             StepCompleted step => ReduceStep(s, step),
             EvalCompleted eval => ReduceEval(s, eval),
             StepSkipped skip => s with
             {
                 SkippedSteps = skip.TotalSkipped,
-                Log = s.Log.Add(new LogLine(skip.Time, LogLevel.Warning, $"step {skip.Step} skipped ({skip.Reason}); {skip.Consecutive} in a row, {skip.TotalSkipped} in all")),
+                Log = AddLog(s.Log, new LogLine(skip.Time, LogLevel.Warning, $"step {skip.Step} skipped ({skip.Reason}); {skip.Consecutive} in a row, {skip.TotalSkipped} in all")),
             },
             DeltaStatsComputed delta => s with { Delta = delta },
             SamplesGenerated samples => ReduceSamples(s, samples),
@@ -36,23 +38,23 @@ public static class DashboardReducer
             IouFailed failed => s with
             {
                 IouErrors = s.IouErrors.Add(new LogLine(failed.Time, LogLevel.Error, $"step {failed.Step}: {failed.Message}")),
-                Log = s.Log.Add(new LogLine(failed.Time, LogLevel.Warning, $"IoU failed at step {failed.Step}: {failed.Message}")),
+                Log = AddLog(s.Log, new LogLine(failed.Time, LogLevel.Warning, $"IoU failed at step {failed.Step}: {failed.Message}")),
             },
             MaskSaved mask => s with
             {
                 SavedFiles = s.SavedFiles.Add(mask.Path),
-                Log = s.Log.Add(new LogLine(mask.Time, LogLevel.Info, $"saved {mask.Method} mask (sparsity {mask.Sparsity:0.###}) at step {mask.Step}: {mask.Path}")),
+                Log = AddLog(s.Log, new LogLine(mask.Time, LogLevel.Info, $"saved {mask.Method} mask (sparsity {mask.Sparsity:0.###}) at step {mask.Step}: {mask.Path}")),
             },
             CheckpointSaved ckpt => s with
             {
                 SavedFiles = s.SavedFiles.Add(ckpt.Path),
-                Log = s.Log.Add(new LogLine(ckpt.Time, LogLevel.Info, $"checkpoint at step {ckpt.Step}: {ckpt.Path}")),
+                Log = AddLog(s.Log, new LogLine(ckpt.Time, LogLevel.Info, $"checkpoint at step {ckpt.Step}: {ckpt.Path}")),
             },
-            DataRowsSkipped rows => s with { Log = s.Log.Add(new LogLine(rows.Time, LogLevel.Warning, rows.Describe())) },
-            LogMessage log => s with { Log = s.Log.Add(new LogLine(log.Time, log.Level, log.Message)) },
+            DataRowsSkipped rows => s with { Log = AddLog(s.Log, new LogLine(rows.Time, LogLevel.Warning, rows.Describe())) },
+            LogMessage log => s with { Log = AddLog(s.Log, new LogLine(log.Time, log.Level, log.Message)) },
             BlocksSelected blocks => s with
             {
-                Log = s.Log.Add(new LogLine(blocks.Time, LogLevel.Info,
+                Log = AddLog(s.Log, new LogLine(blocks.Time, LogLevel.Info,
                     $"active blocks at step {blocks.Step}: {blocks.ActiveBlocks.Values.Sum()} in {blocks.ActiveBlocks.Count} weights ({blocks.Reason})")),
             },
             RunFinished done => s with
@@ -61,20 +63,21 @@ public static class DashboardReducer
                 RunState = done.Stopped ? RunState.Saved : RunState.Finished,
                 EndedAt = done.Time,
                 SavedFiles = s.SavedFiles.AddRange(done.SavedFiles.Where(f => !s.SavedFiles.Contains(f))),
-                Log = s.Log.Add(new LogLine(done.Time, LogLevel.Info, $"run {(done.Stopped ? "stopped and saved" : "finished")} at step {done.Step}; outputs in {done.RunDirectory}")),
+                Log = AddLog(s.Log, new LogLine(done.Time, LogLevel.Info, $"run {(done.Stopped ? "stopped and saved" : "finished")} at step {done.Step}; outputs in {done.RunDirectory}")),
             },
             RunFailed failed => s with
             {
                 RunState = RunState.Failed, StateDetail = failed.Message, EndedAt = failed.Time,
-                Log = s.Log.Add(new LogLine(failed.Time, LogLevel.Error, $"run failed at step {failed.Step}: {failed.Message}")),
+                Log = AddLog(s.Log, new LogLine(failed.Time, LogLevel.Error, $"run failed at step {failed.Step}: {failed.Message}")),
             },
             GpuSnapshot gpu => ReduceGpu(s, gpu),
             HostSnapshot host => s with { Host = host },
             TelemetryBreakerChanged breaker => s with
             {
                 BreakerStates = s.BreakerStates.SetItem(breaker.GpuIndex, breaker.State),
-                Log = s.Log.Add(new LogLine(breaker.Time, LogLevel.Warning,
-                    $"telemetry breaker for {(breaker.GpuIndex < 0 ? "NVML" : "GPU " + breaker.GpuIndex)}: {breaker.State} ({breaker.Reason})")),
+                Log = AddLog(s.Log, new LogLine(breaker.Time, LogLevel.Warning,
+                    $"telemetry breaker for {(breaker.GpuIndex < 0 ? "NVML" : "GPU " + breaker.GpuIndex)}: {breaker.State} ({breaker.Reason})")
+                    { FoldKey = $"breaker {breaker.GpuIndex}" }),
             },
             _ => s,
         };
@@ -97,6 +100,7 @@ public static class DashboardReducer
             UiAction.AskStop => ui with { ConfirmingStop = true },
             UiAction.CancelStop => ui with { ConfirmingStop = false },
             UiAction.ConfirmStop => ui with { ConfirmingStop = false },
+            UiAction.CloseOverlay => ui.ShowHelp ? ui with { ShowHelp = false } : ui with { ShowJaccard = false, ShowSamples = false },
             _ => ui,
         };
         var next = state with { Ui = ui };
@@ -112,14 +116,14 @@ public static class DashboardReducer
         {
             Step = step.Step,
             TotalSteps = step.TotalSteps > 0 ? step.TotalSteps : s.TotalSteps,
-            TokensPerSecond = Get(m, "tokens_per_second") ?? s.TokensPerSecond,
-            LearningRate = Get(m, "learning_rate") ?? s.LearningRate,
+            TokensPerSecond = Get(m, DpoMetricNames.TokensPerSecond) ?? s.TokensPerSecond,
+            LearningRate = Get(m, DpoMetricNames.LearningRate) ?? s.LearningRate,
             LastMetrics = m.ToImmutableDictionary(),
             RunState = s.RunState is RunState.Starting ? RunState.Running : s.RunState,
         };
-        if (Get(m, "loss") is double loss) next = next with { Loss = next.Loss.Add(new SeriesPoint(step.Step, loss)) };
-        if (Get(m, "rewards/margins") is double margin) next = next with { Margins = next.Margins.Add(new SeriesPoint(step.Step, margin)) };
-        if (Get(m, "rewards/accuracies") is double acc) next = next with { Accuracies = next.Accuracies.Add(new SeriesPoint(step.Step, acc)) };
+        if (Get(m, DpoMetricNames.Loss) is double loss) next = next with { Loss = next.Loss.Add(new SeriesPoint(step.Step, loss)) };
+        if (Get(m, DpoMetricNames.RewardsMargins) is double margin) next = next with { Margins = next.Margins.Add(new SeriesPoint(step.Step, margin)) };
+        if (Get(m, DpoMetricNames.RewardsAccuracies) is double acc) next = next with { Accuracies = next.Accuracies.Add(new SeriesPoint(step.Step, acc)) };
         return next;
     }
 
@@ -127,9 +131,9 @@ public static class DashboardReducer
     {
         var m = eval.Metrics;
         var next = s with { LastEvalMetrics = m.ToImmutableDictionary() };
-        if (Get(m, "eval/loss") is double loss) next = next with { EvalLoss = next.EvalLoss.Add(new SeriesPoint(eval.Step, loss)) };
-        if (Get(m, "eval/rewards/margins") is double margin) next = next with { EvalMargins = next.EvalMargins.Add(new SeriesPoint(eval.Step, margin)) };
-        if (Get(m, "eval/rewards/accuracies") is double acc) next = next with { EvalAccuracies = next.EvalAccuracies.Add(new SeriesPoint(eval.Step, acc)) };
+        if (Get(m, DpoMetricNames.EvalLoss) is double loss) next = next with { EvalLoss = next.EvalLoss.Add(new SeriesPoint(eval.Step, loss)) };
+        if (Get(m, DpoMetricNames.EvalRewardsMargins) is double margin) next = next with { EvalMargins = next.EvalMargins.Add(new SeriesPoint(eval.Step, margin)) };
+        if (Get(m, DpoMetricNames.EvalRewardsAccuracies) is double acc) next = next with { EvalAccuracies = next.EvalAccuracies.Add(new SeriesPoint(eval.Step, acc)) };
         return next;
     }
 
@@ -159,7 +163,7 @@ public static class DashboardReducer
         var history = s.IouHistory;
         foreach (var (name, value) in iou.Metrics)
         {
-            if (name.EndsWith("/chance", StringComparison.Ordinal) || !double.IsFinite(value)) continue;
+            if (name.EndsWith(DpoMetricNames.ChanceSuffix, StringComparison.Ordinal) || !name.StartsWith(DpoMetricNames.IouPrefix, StringComparison.Ordinal) || !double.IsFinite(value)) continue;
             var series = history.TryGetValue(name, out var existing) ? existing : new Bounded<SeriesPoint>(DashboardState.SeriesCapacity);
             history = history.SetItem(name, series.Add(new SeriesPoint(iou.Step, value)));
         }
@@ -180,6 +184,25 @@ public static class DashboardReducer
                 mem = mem.SetItem(g.Index, (mem.TryGetValue(g.Index, out var h) ? h : new Bounded<double>(DashboardState.HistoryCapacity)).Add(100.0 * used / total));
         }
         return s with { Gpu = gpu, GpuUtilizationHistory = util, GpuMemoryHistory = mem };
+    }
+
+    /// <summary>
+    /// Appends a log line; the same text (or fold key: a telemetry breaker opening and half-opening again and again)
+    /// as the newest line is folded into that line with a count instead, so repeats cannot fill the pane.
+    /// </summary>
+    public static Bounded<LogLine> AddLog(Bounded<LogLine> log, LogLine line)
+    {
+        if (log.LastOrDefault is { } last && last.Level == line.Level && (last.FoldKey ?? last.Text) == (line.FoldKey ?? line.Text))
+            return log.ReplaceLast(line with { Count = last.Count + 1 });
+        return log.Add(line);
+    }
+
+    /// <summary>Pause bookkeeping, so elapsed training time and the ETA stand still while paused.</summary>
+    private static DashboardState Paused(DashboardState s, RunState next, DateTimeOffset at)
+    {
+        if (next == RunState.Paused && s.PausedSince is null) return s with { PausedSince = at };
+        if (next != RunState.Paused && s.PausedSince is { } since) return s with { PausedSince = null, PausedTotal = s.PausedTotal + (at - since) };
+        return s;
     }
 
     private static double? Get(IReadOnlyDictionary<string, double> m, string key) =>

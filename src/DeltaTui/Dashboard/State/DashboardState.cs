@@ -22,7 +22,12 @@ public enum JaccardSort { IouAscending, IouDescending, Name, UnionDescending }
 /// </summary>
 public sealed record SampleRow(int Index, string Prompt, string Chosen, string Rejected, string? Reference, string? Policy, int? PolicyStep);
 
-public sealed record LogLine(DateTimeOffset Time, LogLevel Level, string Text);
+/// <summary>A line of the log pane; <paramref name="Count"/> &gt; 1 when the same line came that many times in a row.</summary>
+public sealed record LogLine(DateTimeOffset Time, LogLevel Level, string Text, int Count = 1)
+{
+    /// <summary>Lines with the same key fold into one (the newest text, with a count); null: the text is the key.</summary>
+    public string? FoldKey { get; init; }
+}
 
 /// <summary>
 /// Everything the dashboard draws, folded from events by <see cref="DashboardReducer"/>. Immutable:
@@ -72,6 +77,14 @@ public sealed record DashboardState
     public ImmutableDictionary<int, string> BreakerStates { get; init; } = ImmutableDictionary<int, string>.Empty;
 
     public DeltaStatsComputed? Delta { get; init; }
+
+    /// <summary>When the current pause began (null: not paused).</summary>
+    public DateTimeOffset? PausedSince { get; init; }
+    /// <summary>Time spent paused before the current pause.</summary>
+    public TimeSpan PausedTotal { get; init; }
+
+    /// <summary>The newest selection of a block-sparse optimizer's active blocks (null for dense runs).</summary>
+    public ActiveSetSelected? ActiveSet { get; init; }
 
     public IouSnapshot? Iou { get; init; }
     public ImmutableDictionary<string, Bounded<SeriesPoint>> IouHistory { get; init; } = ImmutableDictionary<string, Bounded<SeriesPoint>>.Empty;

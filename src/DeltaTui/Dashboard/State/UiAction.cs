@@ -14,4 +14,6 @@ public enum UiAction
     AskStop,
     CancelStop,
     ConfirmStop,
+    /// <summary>Close the help overlay if open, else the Jaccard pane.</summary>
+    CloseOverlay,
 }

@@ -11,7 +11,8 @@ public readonly record struct ChartScale(double XMin, double XMax, double YMin, 
     /// <summary>Most steps one cell may stand for; older steps scroll out rather than compress further.</summary>
     public const int MaxStepsPerCell = 8;
 
-    public static ChartScale Fit(IEnumerable<IReadOnlyList<SeriesPoint>> series, int columns, int rows, double yFloor = 0, double yCeiling = 1)
+    /// <param name="xEnd">The run's step count: the window never reaches past it (0: unknown).</param>
+    public static ChartScale Fit(IEnumerable<IReadOnlyList<SeriesPoint>> series, int columns, int rows, double yFloor = 0, double yCeiling = 1, int xEnd = 0)
     {
         columns = Math.Max(columns, 1);
         rows = Math.Max(rows, 1);
@@ -22,10 +23,18 @@ public readonly record struct ChartScale(double XMin, double XMax, double YMin, 
             first = Math.Min(first, s[0].Step);
             last = Math.Max(last, s[^1].Step);
         }
-        if (first > last) { first = 0; last = columns; }
+        if (first > last) { first = 0; last = xEnd > 0 ? xEnd : columns; }
         double span = Math.Max(last - first, 1);
         float stepsPerCell = (float)Math.Clamp(Math.Ceiling(span / columns), 1, MaxStepsPerCell);
         double xMin = Math.Max(first, last - stepsPerCell * (columns - 1));
+        // With the run's length known and the whole run fitting the width, the axis runs from the first point to the
+        // run's last step exactly: no label past the end of the run.
+        if (xEnd > 0 && last <= xEnd && (xEnd - first) / Math.Max(columns - 1, 1) <= MaxStepsPerCell)
+        {
+            xMin = first;
+            last = xEnd;
+            stepsPerCell = (float)(Math.Max(xEnd - first, 1) / Math.Max(columns - 1, 1));
+        }
 
         double yMin = yFloor, yMax = yCeiling;
         foreach (var s in series)

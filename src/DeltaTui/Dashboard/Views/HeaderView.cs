@@ -25,9 +25,11 @@ public sealed class HeaderView : View
     public static IReadOnlyList<string> Render(DashboardState s)
     {
         TimeSpan? elapsed = s.StartedAt is { } start && (s.EndedAt ?? s.Now) is { } until ? until - start : null;
+        // Time spent training: pauses excluded, and while paused the clock stands at the pause, so the ETA is frozen.
+        TimeSpan? training = s.StartedAt is { } from && (s.EndedAt ?? s.PausedSince ?? s.Now) is { } to ? to - from - s.PausedTotal : null;
         TimeSpan? eta = null;
-        if (elapsed is { } e && s.Step > 0 && s.TotalSteps > s.Step && !s.IsOver)
-            eta = TimeSpan.FromSeconds(e.TotalSeconds / s.Step * (s.TotalSteps - s.Step));
+        if (training is { } e && s.Step > 0 && s.TotalSteps > s.Step && !s.IsOver)
+            eta = TimeSpan.FromSeconds(Math.Max(e.TotalSeconds, 0) / s.Step * (s.TotalSteps - s.Step));
         string progress = s.TotalSteps > 0 ? $"step {s.Step}/{s.TotalSteps}" : $"step {s.Step}";
         string state = StateName(s.RunState) + (s.Ui.ConfirmingStop ? " (stop?)" : "");
         return

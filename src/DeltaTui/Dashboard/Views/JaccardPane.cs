@@ -22,26 +22,39 @@ public sealed class JaccardPane : FrameView
         Title = "Jaccard debug";
         CanFocus = false;
         Add(_table, _errors);
+        // Shown for the first time, the pane has no width yet: it lays its table out again once it has one.
+        ViewportChanged += (_, _) => { if (_last is { } last) Apply(last); };
     }
 
-    private (IouSnapshot? Iou, JaccardSort Sort)? _shown;
+    private DashboardState? _last;
+
+    private (IouSnapshot? Iou, JaccardSort Sort, bool Narrow)? _shown;
+
+    /// <summary>Below this width tensor and comparison names are abbreviated so that the numbers stay on screen.</summary>
+    public const int WideEnough = 140;
 
     public TableView Table => _table;
 
     public void Apply(DashboardState s)
     {
-        Title = $"Jaccard debug (j/F2 hide, o/F7 sort: {SortName(s.Ui.JaccardSort)}, PgUp/PgDn scroll)";
+        _last = s;
+        Title = $"Jaccard debug (j/F2 or Esc hide, o/F7 sort: {SortName(s.Ui.JaccardSort)}, PgUp/PgDn scroll)";
         var perTensor = s.Iou?.PerTensor ?? [];
-        // A new table only for a new snapshot or sort order: a new table repaints the pane (hundreds of rows),
-        // and most updates (steps, telemetry) change neither.
-        if (_shown != (s.Iou, s.Ui.JaccardSort))
+        bool narrow = Viewport.Width < WideEnough;
+        // A new table only for a new snapshot, sort order or width class: a new table repaints the pane (hundreds
+        // of rows), and most updates (steps, telemetry) change none of them.
+        if (_shown != (s.Iou, s.Ui.JaccardSort, narrow))
         {
-            _table.Table = new RowsTableSource(Columns, Sorted(perTensor, s.Ui.JaccardSort).Select(ToCells).ToList());
-            _shown = (s.Iou, s.Ui.JaccardSort);
+            _table.Table = new RowsTableSource(Columns, Sorted(perTensor, s.Ui.JaccardSort).Select(r => ToCells(r, narrow)).ToList());
+            _table.MaxCellWidth = narrow ? 28 : 64;
+            _shown = (s.Iou, s.Ui.JaccardSort, narrow);
         }
         var errs = s.IouErrors.Items;
+        string confined = IouPanel.IsConfined(s) ? "  Magnitude and momentum are confined to the active set (see the IoU panel)." : "";
         _errors.Lines = errs.IsEmpty
-            ? [perTensor.Count == 0 ? "no per-tensor IoU yet (computed at mask intervals in debug mode)" : "no IoU errors"]
+            ? [(perTensor.Count == 0
+                ? s.IsOver ? "no per-tensor IoU: the run ended before it was computed" : "computing per-tensor IoU from the current scores (next step boundary)..."
+                : $"per-tensor IoU at step {s.Iou!.Step}; refreshed at each mask interval") + confined]
             : ["last IoU errors:", .. errs.TakeLast(2).Select(e => "  " + e.Text)];
     }
 
@@ -70,9 +83,13 @@ public sealed class JaccardPane : FrameView
         _ => sort.ToString(),
     };
 
-    private static string[] ToCells(TensorIou r) =>
+    /// <summary>momentum_vs_magnitude → mom/mag, for narrow panes.</summary>
+    public static string ShortComparison(string comparison) =>
+        string.Join("/", comparison.Split("_vs_").Select(part => part.Length > 4 ? part[..3] : part));
+
+    private static string[] ToCells(TensorIou r, bool narrow) =>
     [
-        r.Comparison, r.Tensor, Format.Count(r.SizeA), Format.Count(r.SizeB), Format.Count(r.Intersection), Format.Count(r.Union),
+        narrow ? ShortComparison(r.Comparison) : r.Comparison, narrow ? DeltaPanel.Abbreviate(r.Tensor) : r.Tensor, Format.Count(r.SizeA), Format.Count(r.SizeB), Format.Count(r.Intersection), Format.Count(r.Union),
         r.Iou.ToString("0.0000", CultureInfo.InvariantCulture), Format.Number(r.OverlapOfA, "0.000"),
         Format.Number(r.OverlapOfB, "0.000"), Format.Number(r.Chance, "0.000"),
     ];

@@ -24,5 +24,5 @@ public sealed class LogPane : FrameView
     }
 
     public static string Line(LogLine l) =>
-        $"{l.Time.ToLocalTime():HH:mm:ss} {(l.Level switch { LogLevel.Warning => "WARN ", LogLevel.Error => "ERROR", _ => "     " })} {l.Text}";
+        $"{l.Time.ToLocalTime():HH:mm:ss} {(l.Level switch { LogLevel.Warning => "WARN ", LogLevel.Error => "ERROR", _ => "     " })} {l.Text}{(l.Count > 1 ? $" (×{l.Count})" : "")}";
 }

@@ -35,23 +35,25 @@ public sealed class StepChart : GraphView
     /// drawn from (e.g. a tuple of the series objects and flags), so equal sources at the same size are the same
     /// picture, and an update that changed another panel repaints nothing here.
     /// </summary>
-    public void Show(object sources, Func<IReadOnlyList<ChartLine>> lines, double yFloor = 0, double yCeiling = 1)
+    /// <param name="xEnd">The run's last step: the x-axis ends there and no later (0: at the newest point).</param>
+    public void Show(object sources, Func<IReadOnlyList<ChartLine>> lines, double yFloor = 0, double yCeiling = 1, int xEnd = 0)
     {
         if (Equals(sources, _shownSources) && Viewport.Size == _shownSize) return;
         _shownSources = sources;
         _shownSize = Viewport.Size;
-        Show(lines(), yFloor, yCeiling);
+        Show(lines(), yFloor, yCeiling, xEnd);
     }
 
-    public void Show(IReadOnlyList<ChartLine> lines, double yFloor = 0, double yCeiling = 1)
+    public void Show(IReadOnlyList<ChartLine> lines, double yFloor = 0, double yCeiling = 1, int xEnd = 0)
     {
         int columns = Math.Max(Viewport.Width - (int)MarginLeft, 1);
         int rows = Math.Max(Viewport.Height - (int)MarginBottom, 1);
-        Scale = ChartScale.Fit(lines.Select(l => l.Points), columns, rows, yFloor, yCeiling);
+        Scale = ChartScale.Fit(lines.Select(l => l.Points), columns, rows, yFloor, yCeiling, xEnd);
         Annotations.Clear();
         Series.Clear();
         CellSize = new PointF(Scale.StepsPerCell, Scale.ValuePerCell);
         ScrollOffset = new PointF((float)Scale.XMin, (float)Scale.YMin);
+        // Labels at whole fractions of the visible span, so the last one is the run's last step when it fits.
         AxisX.Increment = Scale.StepsPerCell * Math.Max(columns / 4, 1);
         AxisX.ShowLabelsEvery = 1;
         AxisY.Increment = Scale.ValuePerCell * Math.Max(rows / 3, 1);

@@ -1,3 +1,4 @@
+using DeltaTui.Core.Events;
 using DeltaTui.Dashboard.State;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
@@ -27,18 +28,18 @@ public sealed class TrainingPanel : FrameView
         var e = s.LastEvalMetrics;
         _legend.Lines =
         [
-            $"• loss {Value(m, "loss")}  + margin {Value(m, "rewards/margins")}  · acc {Value(m, "rewards/accuracies")}" +
-            (e.Count > 0 ? $"  ○ eval loss {Value(e, "eval/loss")} acc {Value(e, "eval/rewards/accuracies")}" : "") +
+            $"• loss {Value(m, DpoMetricNames.Loss)}  + margin {Value(m, DpoMetricNames.RewardsMargins)}  · acc {Value(m, DpoMetricNames.RewardsAccuracies)}" +
+            (e.Count > 0 ? $"  ○ eval loss {Value(e, DpoMetricNames.EvalLoss)} acc {Value(e, DpoMetricNames.EvalRewardsAccuracies)}" : "") +
             (smooth ? "  [smoothed]" : ""),
         ];
-        _chart.Show((s.Loss, s.Margins, s.Accuracies, s.EvalLoss, s.EvalAccuracies, smooth), () =>
+        _chart.Show((s.Loss, s.Margins, s.Accuracies, s.EvalLoss, s.EvalAccuracies, smooth, s.TotalSteps), () =>
         [
             new ChartLine("loss", Maybe(s.Loss), '•'),
             new ChartLine("margins", Maybe(s.Margins), '+'),
             new ChartLine("accuracies", Maybe(s.Accuracies), '·'),
             new ChartLine("eval loss", s.EvalLoss.Items, 'o', AsPoints: true),
             new ChartLine("eval accuracies", s.EvalAccuracies.Items, '*', AsPoints: true),
-        ]);
+        ], xEnd: s.TotalSteps);
     }
 
     private static string Value(IReadOnlyDictionary<string, double> m, string key) =>
