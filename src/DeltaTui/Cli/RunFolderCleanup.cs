@@ -10,7 +10,7 @@ namespace DeltaTui.Cli;
 internal sealed class RunFolderCleanup
 {
     /// <summary>What a run writes before its first step: the resolved config, the event log, TensorBoard's folder, the detached console.</summary>
-    private static readonly HashSet<string> StartFiles = new(StringComparer.Ordinal) { "config.json", "metrics.jsonl", "console.log", "tensorboard" };
+    private static readonly HashSet<string> StartFiles = new(StringComparer.Ordinal) { "config.json", "metrics.jsonl", "console.log", "tensorboard", Core.Control.ControlProtocol.FolderName };
 
     private readonly string _runDirectory;
     private readonly IReadOnlyList<string> _createdAbove;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using DeltaTui.Core.Control;
 using DeltaTui.Dashboard;
 using DeltaTui.Training.Checkpoints;
 using DeltaTui.Training.Config;
@@ -16,6 +17,8 @@ namespace DeltaTui.Cli;
 /// runs DPO training with the dashboard in the foreground, or headless with a progress line (asked for, or when
 /// there is no usable terminal). Metrics always go to runs/NAME/metrics.jsonl and TensorBoard. SIGINT and SIGTERM
 /// finish the step in flight, save masks, scores and a checkpoint, then exit; SIGHUP detaches the dashboard.
+/// Every run listens on its control socket (runs/NAME/control/control.sock, docs/control-protocol.md); the dashboard
+/// started here is a client of it like any `deltatui attach`. <c>--detach</c> starts the run in the background.
 /// </summary>
 public static class TrainCommand
 {
@@ -25,9 +28,10 @@ public static class TrainCommand
         var headless = new Option<bool>("--headless") { Description = "No dashboard: print a progress line (also when there is no terminal)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder (runs/NAME) from its latest complete checkpoint" };
         var debugJaccard = new Option<bool>("--debug-jaccard") { Description = "Compute and log the per-tensor Jaccard table at every mask interval" };
+        var detach = new Option<bool>("--detach") { Description = "Run in the background (own session, output to runs/NAME/console.log); attach with deltatui attach runs/NAME" };
         var command = new Command("train", "Run DPO fine-tuning; any further --section.key value overrides the config")
         {
-            config, headless, resume, debugJaccard,
+            config, headless, resume, debugJaccard, detach,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parseResult, cancellationToken) =>
@@ -75,6 +79,9 @@ public static class TrainCommand
                 runName = options.Run.Name ?? $"{Path.GetFileNameWithoutExtension(configFile)}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
             }
 
+            if (parseResult.GetValue(detach))
+                return Task.FromResult(DetachedTrain.Start(Path.GetFullPath(Path.Combine(options.Run.OutputRoot, runName)), runName, resumeDirectory is not null, output, error));
+
             var terminal = TerminalCapabilities.Detect();
             var headlessRun = options.Run.Headless || !terminal.Interactive;
             if (!options.Run.Headless && terminal.HeadlessReason is { } reason) output.WriteLine($"deltatui train: headless ({reason})");
@@ -111,18 +118,38 @@ public static class TrainCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopOn(control));
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopOn(control));
 
+        using var sighup = DetachedTrain.IsDetachedChild ? PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true) : null;
+
         var hub = new EventHub();
         var runDirectory = Path.GetFullPath(Path.Combine(options.Run.OutputRoot, runName));
         // What this run creates, so that a run that fails before its first step can take it away again.
         var created = resume ? null : RunFolderCleanup.Before(runDirectory);
         Directory.CreateDirectory(runDirectory);
+        // One train per run folder; the lock also makes a socket left by a dead train safe to replace.
+        RunLock? runLock = null;
+        try
+        {
+            if (!RunLock.TryAcquire(runDirectory, out runLock, out var holder))
+            {
+                error.WriteLine($"deltatui train: {runDirectory} is in use by a running train{(holder is { } pid ? $" (pid {pid})" : "")}; "
+                              + $"attach to it with: deltatui attach {runDirectory}");
+                return ExitCodes.Failure;
+            }
+        }
+        catch (ControlSocketException e)
+        {
+            error.WriteLine($"deltatui train: {e.Message}; the run goes on without its lock and control socket");
+        }
+        using var heldLock = runLock;
         void SinkFailed(Exception e) => error.WriteLine($"deltatui train: an event sink failed: {e.Message}");
         var sinks = new List<Task>
         {
             EventSinkRunner.RunAsync(hub, new JsonlSink(Path.Combine(runDirectory, "metrics.jsonl")), SinkFailed),
             EventSinkRunner.RunAsync(hub, new TensorBoardSink(Path.Combine(runDirectory, "tensorboard")), SinkFailed),
         };
-        var dashboardEvents = headless ? null : hub.Subscribe();
+        using var server = new ControlServer(hub, control, new ControlServerOptions(runName, Path.Combine(runDirectory, "metrics.jsonl")));
+        using var endpoint = OpenControlSocket(runDirectory, runLock, server, error);
+        using var dashboard = headless ? null : ConnectOwnDashboard(server, endpoint, error);
         if (headless) sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(output, TimeSpan.FromSeconds(1), errors: error), SinkFailed));
 
         sinks.AddRange(RunFileSinks.Start(hub, runDirectory, SinkFailed));
@@ -138,20 +165,60 @@ public static class TrainCommand
         var training = new Thread(() => exitCode = Train(options, runName, resume, hub, control, hfExtras)) { IsBackground = false, Name = "deltatui-train" };
         training.Start();
         var exit = DashboardExit.Quit;
-        if (dashboardEvents is not null)
+        if (dashboard is not null)
         {
             var consoleLog = Path.Combine(runDirectory, "console.log");
-            exit = DashboardHost.RunAlongside(dashboardEvents, control, new DashboardOptions(options.Debug.Jaccard, Title: $"DeltaTui {runName}"), terminal,
+            exit = DashboardHost.RunAlongside(dashboard.Events, dashboard.Control, new DashboardOptions(options.Debug.Jaccard, Title: $"DeltaTui {runName}"), terminal,
                 onDetached: () => sinks.Add(EventSinkRunner.RunAsync(hub, new ConsoleSink(new StreamWriter(consoleLog, append: true), TimeSpan.FromSeconds(1)), SinkFailed)));
+            if (exit == DashboardExit.Detached) dashboard.Dispose(); // no longer a dashboard on this run: `deltatui runs` says detached
         }
         training.Join();
         telemetry?.Dispose();
         hub.Complete();
         Task.WaitAll(sinks);
+        server.Completion.Wait(TimeSpan.FromSeconds(5));
+        server.Close(TimeSpan.FromSeconds(2)); // attached dashboards get the last events and a goodbye
         var removed = exitCode != ExitCodes.Success && created is not null && !saved.SawProgress && created.Remove();
         // The dashboard has restored the terminal: say where everything went (the headless line already did).
-        if (dashboardEvents is not null && exit != DashboardExit.Detached) saved.WriteSummary(output, error, removed ? null : runDirectory);
+        if (dashboard is not null && exit != DashboardExit.Detached) saved.WriteSummary(output, error, removed ? null : runDirectory);
         return exitCode;
+    }
+
+    /// <summary>The run's control socket; without one (a path too long, a folder that cannot be made private) the run goes on.</summary>
+    private static ControlEndpoint? OpenControlSocket(string runDirectory, RunLock? runLock, ControlServer server, TextWriter error)
+    {
+        if (runLock is null) return null;
+        try
+        {
+            return ControlEndpoint.Open(runDirectory, runLock, server);
+        }
+        catch (ControlSocketException e)
+        {
+            error.WriteLine($"deltatui train: no control socket ({e.Message}); the run goes on, but deltatui attach cannot reach it");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The dashboard of this terminal is a client of the control protocol like any attacher: over the socket, or, where
+    /// there is none, over an in-process connection to the same server.
+    /// </summary>
+    private static ControlClient ConnectOwnDashboard(ControlServer server, ControlEndpoint? endpoint, TextWriter error)
+    {
+        ControlClient client;
+        try
+        {
+            client = endpoint is not null
+                ? ControlClient.ConnectAsync(endpoint.SocketPath).GetAwaiter().GetResult()
+                : InProcessConnection.ConnectAsync(server).GetAwaiter().GetResult();
+        }
+        catch (ControlConnectException e)
+        {
+            error.WriteLine($"deltatui train: the dashboard could not connect over the socket ({e.Message}); connecting in-process");
+            client = InProcessConnection.ConnectAsync(server).GetAwaiter().GetResult();
+        }
+        _ = client.Subscribe(catchUp: true);
+        return client;
     }
 
     /// <summary>GPU and host telemetry beside the training; a failing or missing NVML only shows as N/A.</summary>

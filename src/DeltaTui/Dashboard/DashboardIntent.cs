@@ -25,6 +25,8 @@ public enum DashboardIntent
     Redraw,
     /// <summary>Esc while an overlay (help, Jaccard pane) is open: close it, leave the run alone.</summary>
     CloseOverlay,
+    /// <summary>Leave an attached dashboard; the run goes on (only where <see cref="DashboardOptions.CanDetach"/>).</summary>
+    Detach,
 }
 
 /// <summary>Keys to intents, read from <see cref="DashboardKeys.All"/>, resolved for the state (overlay open, run over, replay).</summary>

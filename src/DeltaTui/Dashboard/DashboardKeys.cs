@@ -47,6 +47,7 @@ public static class DashboardKeys
         new("m  F6", [Key.M, Key.F6], DashboardIntent.ToggleSmoothing, "smooth", "smooth the training curves"),
         new("?  F1", [new Key('?'), Key.F1], DashboardIntent.ToggleHelp, "help", "this help (Esc or ? closes it)"),
         new("^L", [Key.L.WithCtrl], DashboardIntent.Redraw, "redraw", "redraw the screen"),
+        new("^D", [Key.D.WithCtrl], DashboardIntent.Detach, "detach", "deltatui attach only: leave this dashboard, the run goes on (attach again any time)"),
         new("^C", [Key.C.WithCtrl], DashboardIntent.ConfirmStop, "stop now", "stop at once, like SIGINT: finish the step, save everything, exit"),
         new("y  Enter", [Key.Y, Key.Enter], DashboardIntent.ConfirmStop, "stop", "stop prompt: yes, stop and save", KeyScope.StopPrompt),
         new("n  Esc  q", [Key.N, Key.Esc, Key.Q], DashboardIntent.CancelStop, "keep going", "stop prompt: no, keep training", KeyScope.StopPrompt),

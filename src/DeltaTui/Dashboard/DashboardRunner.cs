@@ -17,7 +17,8 @@ public enum DashboardExit
     Detached,
 }
 
-public sealed record DashboardOptions(bool DebugJaccard = false, bool ReadOnly = false, string Title = "DeltaTui");
+/// <param name="CanDetach">An attached dashboard (deltatui attach): Ctrl+D leaves it and the run goes on.</param>
+public sealed record DashboardOptions(bool DebugJaccard = false, bool ReadOnly = false, string Title = "DeltaTui", bool CanDetach = false);
 
 /// <summary>
 /// Runs the full-screen dashboard on the current terminal until the user leaves or <paramref name="detach"/> fires.
@@ -38,7 +39,8 @@ public static class DashboardRunner
         if (terminal.SixteenColors && app.Driver is not null) app.Driver.Force16Colors = true;
         if (terminal.NoColor) ApplyMonochrome();
         using var window = new DashboardWindow { ReadOnly = options.ReadOnly, Title = options.Title };
-        using var session = new DashboardSession(app, window, control, DashboardState.Initial(new UiFlags(ShowJaccard: options.DebugJaccard)));
+        using var session = new DashboardSession(app, window, control, DashboardState.Initial(new UiFlags(ShowJaccard: options.DebugJaccard)),
+                                                canDetach: options.CanDetach);
         using var stopPump = new CancellationTokenSource();
         Task pump = session.PumpAsync(events, stopPump.Token);
         using var onDetach = detach.Register(() => app.Invoke(() => app.RequestStop()));
@@ -54,7 +56,7 @@ public static class DashboardRunner
             // Whoever keeps running after the UI goes must not pile events up in a queue nobody reads.
             _ = Task.Run(async () => { try { await foreach (var _ in events.ReadAllAsync()) { } } catch (ChannelClosedException) { } });
         }
-        return detach.IsCancellationRequested && !session.ExitRequested ? DashboardExit.Detached : DashboardExit.Quit;
+        return session.DetachRequested || detach.IsCancellationRequested && !session.ExitRequested ? DashboardExit.Detached : DashboardExit.Quit;
     }
 
     /// <summary>NO_COLOR (no-color.org): every role drawn in the terminal's default colours.</summary>

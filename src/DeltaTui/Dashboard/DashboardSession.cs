@@ -32,9 +32,12 @@ public sealed class DashboardSession : IDisposable
     private long _lastDrawTicks;
     private bool _stopRequestedHere;
     private bool _disposed;
+    private readonly bool _canDetach;
 
-    public DashboardSession(IApplication app, DashboardWindow window, ITrainingControl? control, DashboardState initial, TimeProvider? time = null)
+    public DashboardSession(IApplication app, DashboardWindow window, ITrainingControl? control, DashboardState initial, TimeProvider? time = null,
+                            bool canDetach = false)
     {
+        _canDetach = canDetach;
         _app = app;
         _window = window;
         _control = control;
@@ -55,6 +58,9 @@ public sealed class DashboardSession : IDisposable
 
     /// <summary>Set when the user asked to leave (q after the run ended, or after a confirmed stop finished saving).</summary>
     public bool ExitRequested { get; private set; }
+
+    /// <summary>Set when the user detached an attached dashboard (the run goes on).</summary>
+    public bool DetachRequested { get; private set; }
 
     /// <summary>Folds one event. Safe from any thread; never blocks on the UI.</summary>
     public void Post(RunEvent e)
@@ -138,6 +144,7 @@ public sealed class DashboardSession : IDisposable
             case DashboardIntent.CycleJaccardSort: Fold(UiAction.CycleJaccardSort); break;
             case DashboardIntent.ScrollJaccardUp: _window.Jaccard.Scroll(-10); break;
             case DashboardIntent.ScrollJaccardDown: _window.Jaccard.Scroll(10); break;
+            case DashboardIntent.Detach when _canDetach: DetachRequested = true; ExitRequested = true; break;
             case DashboardIntent.Redraw: _app.ClearScreenNextIteration = true; _drawnVersion = -1; break;
         }
         DrawNow();
