@@ -35,6 +35,9 @@ public static class StepPhases
     /// <summary>Weight deltas, live IoU, evaluation, score files and checkpoints at their intervals.</summary>
     public const string AfterStep = "after_step";
 
+    /// <summary>Greedy completions of the held-out sample prompts at an evaluation (training.eval_samples); the rest of the evaluation stays in after_step.</summary>
+    public const string Samples = "samples";
+
     public static readonly IReadOnlyList<string> All =
-        [LiveIou, Data, ForwardPolicy, ForwardReference, Loss, Backward, GradNorm, MaskScores, Optimizer, Publish, AfterStep];
+        [LiveIou, Data, ForwardPolicy, ForwardReference, Loss, Backward, GradNorm, MaskScores, Optimizer, Publish, AfterStep, Samples];
 }

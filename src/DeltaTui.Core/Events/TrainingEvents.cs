@@ -132,3 +132,23 @@ public sealed record DataRowsSkipped(
         return $"{File}: skipped {string.Join(" and ", parts)}; {PairsLoaded} of {RowsRead} rows used{first}";
     }
 }
+
+/// <summary>Which model wrote a sample completion.</summary>
+public enum SampleSource { Policy, Reference }
+
+/// <summary>
+/// One held-out prompt with the pair's chosen and rejected answers from the data and a model's greedy completion of it
+/// (<paramref name="Tokens"/> new tokens; <paramref name="Stopped"/> when it ended on a stop id rather than the length cap).
+/// </summary>
+public sealed record SampleCompletion(
+    int Index, SampleSource Who, string Prompt, string Chosen, string Rejected, string Completion, int Tokens, bool Stopped);
+
+/// <summary>
+/// Completions of the fixed held-out prompts (training.eval_samples) at <paramref name="Step"/>: the policy's at step 0 and
+/// at every evaluation, the reference's once at step 0 (it never changes). <paramref name="Milliseconds"/> is what generating
+/// them took (also the "samples" phase of a profiled step).
+/// </summary>
+public sealed record SamplesGenerated(int Step, IReadOnlyList<SampleCompletion> Samples, double Milliseconds) : RunEvent
+{
+    public override bool MustDeliver => true;
+}

@@ -13,12 +13,15 @@ public enum DashboardIntent
     CancelStop,
     Quit,
     ToggleJaccard,
+    ToggleSamples,
     ToggleDeltaPerTensor,
     ToggleSmoothing,
     ToggleHelp,
     CycleJaccardSort,
     ScrollJaccardUp,
     ScrollJaccardDown,
+    ScrollSamplesUp,
+    ScrollSamplesDown,
     Redraw,
     /// <summary>Esc while an overlay (help, Jaccard pane) is open: close it, leave the run alone.</summary>
     CloseOverlay,
@@ -38,10 +41,13 @@ public static class KeyMap
         return binding.Intent switch
         {
             // Esc closes an overlay first; only with none open does it mean stop.
-            DashboardIntent.AskStop when key == Key.Esc && (state.Ui.ShowHelp || state.Ui.ShowJaccard) => DashboardIntent.CloseOverlay,
+            DashboardIntent.AskStop when key == Key.Esc && (state.Ui.ShowHelp || state.Ui.ShowJaccard || state.Ui.ShowSamples) => DashboardIntent.CloseOverlay,
             DashboardIntent.AskStop when canQuit => DashboardIntent.Quit,
             // In raw mode Ctrl+C arrives as a key, not SIGINT; it means what SIGINT means: stop without asking.
             DashboardIntent.ConfirmStop when binding.Scope != KeyScope.StopPrompt && canQuit => DashboardIntent.Quit,
+            // PgUp/PgDn scroll the pane that is open: the Samples pane when it is, else the Jaccard pane.
+            DashboardIntent.ScrollJaccardUp when state.Ui.ShowSamples => DashboardIntent.ScrollSamplesUp,
+            DashboardIntent.ScrollJaccardDown when state.Ui.ShowSamples => DashboardIntent.ScrollSamplesDown,
             var intent => intent,
         };
     }

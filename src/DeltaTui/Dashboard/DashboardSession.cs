@@ -124,6 +124,15 @@ public sealed class DashboardSession : IDisposable
                 // The pane and the trainer's per-tensor IoU go together: shown means computed, hidden means no extra work.
                 _control?.SetPerTensorIou(State.Ui.ShowJaccard);
                 break;
+            case DashboardIntent.ToggleSamples:
+                bool jaccardWasShown = State.Ui.ShowJaccard;
+                Fold(UiAction.ToggleSamples);
+                // The Samples pane takes the Jaccard pane's place; its per-tensor IoU goes with it.
+                if (jaccardWasShown && !State.Ui.ShowJaccard) _control?.SetPerTensorIou(false);
+                break;
+            case DashboardIntent.ScrollSamplesUp: Fold(UiAction.ScrollSamplesUp); break;
+            // The pane knows how many lines its width makes: past the last one there is nothing to scroll to.
+            case DashboardIntent.ScrollSamplesDown: if (_window.Samples.CanScrollDown) Fold(UiAction.ScrollSamplesDown); break;
             case DashboardIntent.CloseOverlay:
                 bool jaccardWasOpen = !State.Ui.ShowHelp && State.Ui.ShowJaccard;
                 Fold(UiAction.CloseOverlay);

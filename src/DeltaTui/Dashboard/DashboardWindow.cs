@@ -28,9 +28,10 @@ public sealed class DashboardWindow : Runnable
         Gpu = new GpuPanel { X = Pos.Right(Training), Y = 0, Width = Dim.Fill(), Height = Dim.Percent(50) };
         Delta = new DeltaPanel { X = Pos.Right(Training), Y = Pos.Bottom(Gpu), Width = Dim.Fill(), Height = Dim.Fill() };
         Jaccard = new JaccardPane { X = 0, Y = Pos.Percent(30), Width = Dim.Fill(), Height = Dim.Fill(), Visible = false };
+        Samples = new SamplesPane { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(), Visible = false };
         Help = new HelpOverlay { X = Pos.Center(), Y = Pos.Center(), Width = Dim.Percent(90), Height = DashboardKeys.All.Count + 2, Visible = false };
         Log = new LogPane { X = 0, Y = Pos.AnchorEnd(LogRows + 1), Width = Dim.Fill(), Height = LogRows };
-        _body.Add(Training, Iou, Gpu, Delta, Jaccard);
+        _body.Add(Training, Iou, Gpu, Delta, Jaccard, Samples);
         Add(Header, _body, Log, _statusLine, Help);
     }
 
@@ -40,6 +41,7 @@ public sealed class DashboardWindow : Runnable
     public GpuPanel Gpu { get; }
     public DeltaPanel Delta { get; }
     public JaccardPane Jaccard { get; }
+    public SamplesPane Samples { get; }
     public HelpOverlay Help { get; }
     public LogPane Log { get; }
 
@@ -52,9 +54,11 @@ public sealed class DashboardWindow : Runnable
         Iou.Apply(state);
         Gpu.Apply(state);
         Delta.Apply(state);
-        bool overlaysChanged = Jaccard.Visible != state.Ui.ShowJaccard || Help.Visible != state.Ui.ShowHelp;
+        bool overlaysChanged = Jaccard.Visible != state.Ui.ShowJaccard || Samples.Visible != state.Ui.ShowSamples || Help.Visible != state.Ui.ShowHelp;
         Jaccard.Visible = state.Ui.ShowJaccard;
         if (Jaccard.Visible) Jaccard.Apply(state);
+        Samples.Visible = state.Ui.ShowSamples;
+        if (Samples.Visible) Samples.Apply(state);
         Help.Visible = state.Ui.ShowHelp;
         Log.Apply(state);
         _statusLine.Lines = [StatusText(state, ReadOnly, Math.Max(Viewport.Width, 20))];

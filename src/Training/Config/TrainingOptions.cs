@@ -25,6 +25,17 @@ public sealed record TrainingOptions
     [ConfigRange(0, int.MaxValue)]
     public int EvalEvery { get; init; } = 100;
 
+    /// <summary>
+    /// Held-out prompts (the first ones of the eval split) the policy completes greedily at step 0 and at every evaluation,
+    /// the reference once at step 0; written to samples.jsonl, TensorBoard text and the dashboard's Samples pane. 0 turns samples off.
+    /// </summary>
+    [ConfigRange(0, 64)]
+    public int EvalSamples { get; init; } = 4;
+
+    /// <summary>The most new tokens of each sample completion (training.eval_samples); it stops earlier at an end-of-turn or EOS id.</summary>
+    [ConfigRange(1, 4096)]
+    public int SampleMaxNewTokens { get; init; } = 48;
+
     /// <summary>Steps between published metric events.</summary>
     [ConfigRange(1, int.MaxValue)]
     public int LogEvery { get; init; } = 1;

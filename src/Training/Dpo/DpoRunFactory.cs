@@ -8,6 +8,7 @@ using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using DeltaTui.Gemma;
 using DeltaTui.Training.Optim;
+using DeltaTui.Training.Samples;
 using DeltaTui.Formats.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -150,9 +151,13 @@ public static class DpoRunFactory
         var blocks = selectsBlocks && optimizer is BsrAdamWStep bsr
             ? new ActiveBlockSelector(bsr, o.BsrDensity, o.ReselectEvery, workbench.FisherScore, initialSetGiven: activeFrom is not null)
             : null;
+        var samples = options.Training.EvalSamples > 0 && evalPairs.Count > 0
+            ? new TrainingSamples(evalPairs, options.Training.EvalSamples, options.Training.SampleMaxNewTokens, tokenizer, gemma,
+                Gemma3GenerationConfig.EosTokenIds(embedded ? null : options.Model.Path, gemma.Config))
+            : null;
         if (blocks is not null)
             workbench.Sparse = new SparseRunIou(blocks.ActiveElementMasks, activeFrom, note => hub.Publish(new LogMessage(LogLevel.Warning, note)));
-        var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0);
+        var trainer = new DpoTrainer(trainerOptions, policy, reference, batches, optimizer, hub, control, workbench, evalReference, blocks, theta0, samples);
         var run = new DpoRun(trainer, policy, reference, evalReference, optimizer, workbench, theta0, runDirectory) { DataFingerprint = dataFingerprint };
         if (checkpoint is not null)
         {

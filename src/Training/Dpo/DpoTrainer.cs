@@ -9,6 +9,7 @@ using DeltaTui.Core.Events;
 using DeltaTui.Training.Masks;
 using DeltaTui.Gemma;
 using DeltaTui.Training.Optim;
+using DeltaTui.Training.Samples;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -44,6 +45,7 @@ public sealed class DpoTrainer : IDisposable
     private readonly Device _device;
     private readonly StepPhaseTimer _timer;
     private readonly StepProfile? _profile;
+    private readonly TrainingSamples? _samples;
     private readonly List<string> _savedFiles = [];
     private int _step;
     private int _totalSkipped;
@@ -56,7 +58,7 @@ public sealed class DpoTrainer : IDisposable
     public DpoTrainer(
         DpoTrainerOptions options, ICausalLanguageModel policy, IReferenceModel reference, IDpoBatchSource data,
         IOptimizerStep optimizer, EventHub hub, TrainingControl control, IMaskWorkbench? masks = null, IReferenceModel? evalReference = null,
-        ActiveBlockSelector? blocks = null, Theta0? theta0 = null)
+        ActiveBlockSelector? blocks = null, Theta0? theta0 = null, TrainingSamples? samples = null)
     {
         options.Validate();
         _options = options;
@@ -69,6 +71,7 @@ public sealed class DpoTrainer : IDisposable
         _control = control;
         _masks = masks;
         _blocks = blocks;
+        _samples = samples is { Count: > 0 } ? samples : null;
         _parameters = policy.Module.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
         _delta = new WeightDeltaTracker(_parameters, options.DeltaTolerance, theta0);
         _device = _parameters.Count > 0 ? _parameters[0].Parameter.device : CPU;
@@ -106,8 +109,10 @@ public sealed class DpoTrainer : IDisposable
         _hub.Publish(new RunStarted(_options.RunName, _policy.ModelId, _options.Device, _options.TotalSteps, _options.RunDirectory,
             parameterCount, _options.OptimizerName, _options.Loss.Type.ToName()));
         if (_step == 0) SaveTheta0();
-        _policy.Module.train();
         _hub.Publish(new RunStateChanged(RunState.Running));
+        // Before any update the policy holds the reference's weights: one generation gives both (the reference never changes).
+        if (_step == 0) GenerateSamples(alsoAsReference: true);
+        _policy.Module.train();
         try
         {
             var end = TrainingEnd.Completed;
@@ -376,11 +381,34 @@ public sealed class DpoTrainer : IDisposable
             if (sums is null || pairs == 0) return null;
             var metrics = DpoBatchStatistics.ToMetrics(sums.cpu().data<float>().ToArray(), pairs, DpoMetricNames.EvalPrefix);
             _hub.Publish(new EvalCompleted(_step, metrics));
+            _timer.Lap(StepPhases.AfterStep);
+            GenerateSamples(alsoAsReference: false);
+            _timer.Lap(StepPhases.Samples);
             return metrics;
         }
         finally
         {
             _policy.Module.train();
+        }
+    }
+
+    /// <summary>
+    /// The policy's greedy completions of the held-out sample prompts (training.eval_samples), published as
+    /// <see cref="SamplesGenerated"/>. A prompt the model cannot complete is reported, never allowed to stop training.
+    /// </summary>
+    private void GenerateSamples(bool alsoAsReference)
+    {
+        if (_samples is null) return;
+        _policy.Module.eval();
+        try
+        {
+            var generated = _samples.Generate(_step, alsoAsReference);
+            _hub.Publish(generated);
+            Log(LogLevel.Info, $"samples at step {_step}: {_samples.Count} prompt(s) completed in {generated.Milliseconds:0} ms");
+        }
+        catch (GenerationException e)
+        {
+            Log(LogLevel.Warning, $"samples at step {_step} skipped: {e.Message}; lower training.eval_samples or set it to 0");
         }
     }
 

@@ -7,7 +7,8 @@ namespace DeltaTui.Training.Sinks;
 /// <summary>
 /// Scalars for TensorBoard through TorchSharp's SummaryWriter: training metrics under their TRL
 /// names, eval/… and iou/… as published, the aggregate weight change per step, and with training.profile
-/// the milliseconds of each phase of a step as profile/&lt;phase&gt;_ms.
+/// the milliseconds of each phase of a step as profile/&lt;phase&gt;_ms, and sample completions as text
+/// (samples/&lt;who&gt;/&lt;index&gt;, markdown: prompt, chosen, rejected, completion).
 /// </summary>
 public sealed class TensorBoardSink(string logDirectory) : IEventSink
 {
@@ -26,6 +27,10 @@ public sealed class TensorBoardSink(string logDirectory) : IEventSink
                 foreach (var (phase, ms) in profiled.PhaseMilliseconds) _writer.add_scalar($"profile/{phase}_ms", (float)ms, profiled.Step);
                 _writer.add_scalar("profile/total_ms", (float)profiled.TotalMilliseconds, profiled.Step);
                 break;
+            case SamplesGenerated samples:
+                foreach (var sample in samples.Samples)
+                    _writer.add_text($"samples/{(sample.Who == SampleSource.Reference ? "reference" : "policy")}/{sample.Index}", SampleMarkdown(sample), samples.Step);
+                break;
             case StepSkipped skipped: _writer.add_scalar("train/skipped_steps", skipped.TotalSkipped, skipped.Step); break;
             case DeltaStatsComputed delta when delta.Tensors.Count > 0:
                 var squared = delta.Tensors.Sum(t => t.Norm * t.Norm);
@@ -43,6 +48,11 @@ public sealed class TensorBoardSink(string logDirectory) : IEventSink
         foreach (var (name, value) in metrics)
             if (double.IsFinite(value)) _writer.add_scalar(name, (float)value, step);
     }
+
+    /// <summary>TensorBoard renders text as markdown: each part as a fenced block, so the model's text is shown as is.</summary>
+    public static string SampleMarkdown(SampleCompletion s) =>
+        $"**prompt**\n\n```\n{s.Prompt}\n```\n\n**chosen**\n\n```\n{s.Chosen}\n```\n\n**rejected**\n\n```\n{s.Rejected}\n```\n\n" +
+        $"**{(s.Who == SampleSource.Reference ? "reference" : "policy")} completion** ({s.Tokens} tokens)\n\n```\n{s.Completion}\n```";
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

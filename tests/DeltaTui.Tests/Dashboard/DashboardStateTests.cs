@@ -84,6 +84,7 @@ public class DashboardStateTests
     [InlineData('p', DashboardIntent.TogglePause)]
     [InlineData('q', DashboardIntent.AskStop)]
     [InlineData('j', DashboardIntent.ToggleJaccard)]
+    [InlineData('g', DashboardIntent.ToggleSamples)]
     [InlineData('d', DashboardIntent.ToggleDeltaPerTensor)]
     [InlineData('m', DashboardIntent.ToggleSmoothing)]
     [InlineData('o', DashboardIntent.CycleJaccardSort)]
@@ -97,7 +98,7 @@ public class DashboardStateTests
     public void Given_each_function_key_When_mapped_Then_it_matches_its_letter_twin()
     {
         var s = DashboardState.Initial();
-        (Key f, char letter)[] twins = [(Key.F1, '?'), (Key.F2, 'j'), (Key.F3, 's'), (Key.F4, 'p'), (Key.F5, 'd'), (Key.F6, 'm'), (Key.F7, 'o'), (Key.F10, 'q'), (Key.Esc, 'q')];
+        (Key f, char letter)[] twins = [(Key.F1, '?'), (Key.F2, 'j'), (Key.F3, 's'), (Key.F4, 'p'), (Key.F5, 'd'), (Key.F6, 'm'), (Key.F7, 'o'), (Key.F8, 'g'), (Key.F10, 'q'), (Key.Esc, 'q')];
         foreach (var (f, letter) in twins)
             Assert.Equal(KeyMap.Map(new Key(letter), s, false), KeyMap.Map(f, s, false));
         Assert.Equal(DashboardIntent.Redraw, KeyMap.Map(Key.L.WithCtrl, s, false));

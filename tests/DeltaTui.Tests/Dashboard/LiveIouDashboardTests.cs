@@ -72,6 +72,36 @@ public class LiveIouDashboardTests
     }
 
     [Fact]
+    public void Given_the_samples_pane_open_When_Esc_is_pressed_Then_the_pane_closes_and_the_run_goes_on()
+    {
+        using var h = new DashboardHarness(100, 30);
+        Feed(h);
+        h.Press(Key.G);
+        Assert.True(h.Session.State.Ui.ShowSamples);
+
+        h.Press(Key.Esc);
+
+        Assert.False(h.Session.State.Ui.ShowSamples);
+        Assert.False(h.Session.State.Ui.ConfirmingStop);
+        Assert.False(h.Session.ExitRequested);
+        Assert.Empty(h.Control.Calls);
+    }
+
+    [Fact]
+    public void Given_the_jaccard_pane_open_When_g_opens_the_samples_pane_in_its_place_Then_per_tensor_iou_is_switched_off()
+    {
+        using var h = new DashboardHarness(100, 30);
+        Feed(h);
+
+        h.Press(Key.J);
+        h.Press(Key.G);
+
+        Assert.True(h.Session.State.Ui.ShowSamples);
+        Assert.False(h.Session.State.Ui.ShowJaccard);
+        Assert.Equal(["iou-on", "iou-off"], h.Control.Calls);
+    }
+
+    [Fact]
     public void Given_a_bsr_run_When_the_iou_panel_shows_momentum_vs_magnitude_Then_the_confined_note_is_there()
     {
         var s = Running();

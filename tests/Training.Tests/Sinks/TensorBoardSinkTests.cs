@@ -39,4 +39,20 @@ public class TensorBoardSinkTests : IDisposable
         Assert.Contains("profile/backward_ms", content);
         Assert.Contains("profile/total_ms", content);
     }
+
+    [Fact]
+    public async Task Given_sample_completions_When_written_Then_each_is_a_text_summary_tagged_by_model_and_prompt()
+    {
+        var sample = new SampleCompletion(1, SampleSource.Policy, "Which is larger?", "Two.", "One.", "Two is larger", 4, true);
+        await using (var sink = new TensorBoardSink(_dir))
+            await sink.HandleAsync(new SamplesGenerated(20, [sample, sample with { Who = SampleSource.Reference, Completion = "Maybe one" }], 5),
+                TestContext.Current.CancellationToken);
+        var content = Encoding.UTF8.GetString(await File.ReadAllBytesAsync(Assert.Single(Directory.GetFiles(_dir, "events.out.tfevents*", SearchOption.AllDirectories)),
+            TestContext.Current.CancellationToken));
+        Assert.Contains("samples/policy/1", content);
+        Assert.Contains("samples/reference/1", content);
+        Assert.Contains("Two is larger", content);
+        Assert.Contains("Maybe one", content);
+        Assert.Contains("Which is larger?", content);
+    }
 }

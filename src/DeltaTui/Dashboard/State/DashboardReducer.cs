@@ -33,6 +33,7 @@ public static class DashboardReducer
                 Log = AddLog(s.Log, new LogLine(skip.Time, LogLevel.Warning, $"step {skip.Step} skipped ({skip.Reason}); {skip.Consecutive} in a row, {skip.TotalSkipped} in all")),
             },
             DeltaStatsComputed delta => s with { Delta = delta },
+            SamplesGenerated samples => ReduceSamples(s, samples),
             IouSnapshot iou => ReduceIou(s, iou),
             IouFailed failed => s with
             {
@@ -87,7 +88,11 @@ public static class DashboardReducer
         var ui = state.Ui;
         ui = action switch
         {
-            UiAction.ToggleJaccard => ui with { ShowJaccard = !ui.ShowJaccard },
+            UiAction.ToggleJaccard => ui with { ShowJaccard = !ui.ShowJaccard, ShowSamples = false },
+            // One pane over the body at a time: the Samples pane takes the place of the Jaccard pane.
+            UiAction.ToggleSamples => ui with { ShowSamples = !ui.ShowSamples, ShowJaccard = false },
+            UiAction.ScrollSamplesUp => ui with { SamplesScroll = Math.Max(0, ui.SamplesScroll - SamplesScrollRows) },
+            UiAction.ScrollSamplesDown => ui with { SamplesScroll = ui.SamplesScroll + SamplesScrollRows },
             UiAction.ToggleDeltaPerTensor => ui with { DeltaPerTensor = !ui.DeltaPerTensor },
             UiAction.ToggleSmoothing => ui with { Smoothing = !ui.Smoothing },
             UiAction.ToggleHelp => ui with { ShowHelp = !ui.ShowHelp },
@@ -95,7 +100,7 @@ public static class DashboardReducer
             UiAction.AskStop => ui with { ConfirmingStop = true },
             UiAction.CancelStop => ui with { ConfirmingStop = false },
             UiAction.ConfirmStop => ui with { ConfirmingStop = false },
-            UiAction.CloseOverlay => ui.ShowHelp ? ui with { ShowHelp = false } : ui with { ShowJaccard = false },
+            UiAction.CloseOverlay => ui.ShowHelp ? ui with { ShowHelp = false } : ui with { ShowJaccard = false, ShowSamples = false },
             _ => ui,
         };
         var next = state with { Ui = ui };
@@ -130,6 +135,27 @@ public static class DashboardReducer
         if (Get(m, DpoMetricNames.EvalRewardsMargins) is double margin) next = next with { EvalMargins = next.EvalMargins.Add(new SeriesPoint(eval.Step, margin)) };
         if (Get(m, DpoMetricNames.EvalRewardsAccuracies) is double acc) next = next with { EvalAccuracies = next.EvalAccuracies.Add(new SeriesPoint(eval.Step, acc)) };
         return next;
+    }
+
+    /// <summary>Rows a PgUp/PgDn moves the Samples pane (the view clamps the offset to its content).</summary>
+    public const int SamplesScrollRows = 10;
+
+    private static DashboardState ReduceSamples(DashboardState s, SamplesGenerated e)
+    {
+        var rows = s.Samples;
+        foreach (var sample in e.Samples)
+        {
+            var at = rows.FindIndex(r => r.Index == sample.Index);
+            var row = at >= 0 ? rows[at] : new SampleRow(sample.Index, sample.Prompt, sample.Chosen, sample.Rejected, null, null, null);
+            row = row with { Prompt = sample.Prompt, Chosen = sample.Chosen, Rejected = sample.Rejected };
+            row = sample.Who == SampleSource.Reference
+                ? row with { Reference = sample.Completion }
+                // An older evaluation arriving late (replay of a resumed run) never replaces a newer one.
+                : row.PolicyStep is int shown && shown > e.Step ? row : row with { Policy = sample.Completion, PolicyStep = e.Step };
+            rows = at >= 0 ? rows.SetItem(at, row) : rows.Add(row);
+        }
+        var sorted = rows.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return s with { Samples = sorted };
     }
 
     private static DashboardState ReduceIou(DashboardState s, IouSnapshot iou)

@@ -10,9 +10,17 @@ public sealed record UiFlags(
     bool Smoothing = false,
     bool ShowHelp = false,
     bool ConfirmingStop = false,
-    JaccardSort JaccardSort = JaccardSort.IouAscending);
+    JaccardSort JaccardSort = JaccardSort.IouAscending,
+    bool ShowSamples = false,
+    int SamplesScroll = 0);
 
 public enum JaccardSort { IouAscending, IouDescending, Name, UnionDescending }
+
+/// <summary>
+/// One held-out prompt of the Samples pane: the pair's answers from the data, the reference's completion (step 0) and the
+/// policy's latest with the step it was made at.
+/// </summary>
+public sealed record SampleRow(int Index, string Prompt, string Chosen, string Rejected, string? Reference, string? Policy, int? PolicyStep);
 
 /// <summary>A line of the log pane; <paramref name="Count"/> &gt; 1 when the same line came that many times in a row.</summary>
 public sealed record LogLine(DateTimeOffset Time, LogLevel Level, string Text, int Count = 1)
@@ -81,6 +89,9 @@ public sealed record DashboardState
     public IouSnapshot? Iou { get; init; }
     public ImmutableDictionary<string, Bounded<SeriesPoint>> IouHistory { get; init; } = ImmutableDictionary<string, Bounded<SeriesPoint>>.Empty;
     public Bounded<LogLine> IouErrors { get; init; } = new(20);
+
+    /// <summary>Per sample prompt, by index (training.eval_samples).</summary>
+    public ImmutableList<SampleRow> Samples { get; init; } = ImmutableList<SampleRow>.Empty;
 
     public Bounded<LogLine> Log { get; init; } = new(LogCapacity);
     public ImmutableList<string> SavedFiles { get; init; } = ImmutableList<string>.Empty;

@@ -4,6 +4,9 @@ namespace DeltaTui.Dashboard.State;
 public enum UiAction
 {
     ToggleJaccard,
+    ToggleSamples,
+    ScrollSamplesUp,
+    ScrollSamplesDown,
     ToggleDeltaPerTensor,
     ToggleSmoothing,
     ToggleHelp,

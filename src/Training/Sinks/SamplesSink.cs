@@ -1,0 +1,62 @@
+using System.Text;
+using System.Text.Json;
+using DeltaTui.Core.Events;
+using DeltaTui.Core.IO;
+
+namespace DeltaTui.Training.Sinks;
+
+/// <summary>
+/// Appends each sample completion (<see cref="SamplesGenerated"/>) to samples.jsonl in the run folder, one JSON object per
+/// prompt per evaluation: "step", "time", "index", "who" (policy or reference), "prompt", "chosen", "rejected", "completion",
+/// "tokens", "stopped". An event's lines go out in one write, flushed to disk (a crash leaves whole evaluations, at most the
+/// last one torn); transient I/O errors are retried as <see cref="AtomicFile"/> retries them. A resumed run appends to the same file.
+/// </summary>
+public sealed class SamplesSink(string runDirectory) : IEventSink
+{
+    public const string FileName = "samples.jsonl";
+
+    public string FilePath { get; } = Path.Combine(runDirectory, FileName);
+
+    public ValueTask HandleAsync(RunEvent e, CancellationToken cancellationToken)
+    {
+        if (e is SamplesGenerated samples && samples.Samples.Count > 0)
+        {
+            var bytes = Encoding.UTF8.GetBytes(string.Concat(samples.Samples.Select(s => ToJsonLine(samples, s) + "\n")));
+            var length = File.Exists(FilePath) ? new FileInfo(FilePath).Length : 0;
+            AtomicFile.Retrying(FilePath, () =>
+            {
+                using var stream = new FileStream(FilePath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+                // A retry starts again from where this event's lines begin, so a failed attempt never leaves a line twice.
+                stream.SetLength(length);
+                stream.Seek(length, SeekOrigin.Begin);
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            });
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>One JSON line of samples.jsonl.</summary>
+    public static string ToJsonLine(SamplesGenerated e, SampleCompletion s)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("step", e.Step);
+            writer.WriteString("time", e.Time.ToUniversalTime().ToString("O"));
+            writer.WriteNumber("index", s.Index);
+            writer.WriteString("who", s.Who == SampleSource.Reference ? "reference" : "policy");
+            writer.WriteString("prompt", s.Prompt);
+            writer.WriteString("chosen", s.Chosen);
+            writer.WriteString("rejected", s.Rejected);
+            writer.WriteString("completion", s.Completion);
+            writer.WriteNumber("tokens", s.Tokens);
+            writer.WriteBoolean("stopped", s.Stopped);
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
