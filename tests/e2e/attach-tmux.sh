@@ -3,25 +3,13 @@
 # `deltatui attach` shows the dashboard; s saves masks; Ctrl+D detaches (the run goes on); a second tmux session
 # attaches again; p pauses (the step count holds); q then y stops and saves; `runs` then says stopped.
 # Prints one line per check and ends with "N passed, N failed". Needs tmux and a built app (./deltatui builds it).
-set -uo pipefail
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-work=$(mktemp -d "${TMPDIR:-/tmp}/deltatui-attach.XXXXXX")
-sock="$work/tmux.sock"
-passed=0; failed=0
-check() { if eval "$2"; then echo "PASS $1"; passed=$((passed+1)); else echo "FAIL $1"; failed=$((failed+1)); fi; }
-tm() { tmux -S "$sock" "$@"; }
+. "$(dirname "$0")/lib/harness.sh" attach tmux
 screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
-wait_for() { # wait_for SECONDS COMMAND...
-  local until=$((SECONDS + $1)); shift
-  while [ $SECONDS -lt $until ]; do eval "$*" && return 0; sleep 0.5; done; return 1
-}
 step_of() { screen "$1" | sed -nE 's/.*step ([0-9]+)\/[0-9]+.*/\1/p' | head -1; }
 runs_row() { (cd "$repo" && ./deltatui runs "$work/runs" 2>&1) | awk '$1 == "e2e"'; }
 pid=""
-cleanup() { tm kill-server 2>/dev/null; [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+on_exit+=('[ -n "$pid" ] && kill "$pid" 2>/dev/null')
 
-command -v tmux >/dev/null || { echo "FAIL tmux is installed"; echo "0 passed, 1 failed"; exit 1; }
 
 out=$(cd "$repo" && ./deltatui train --detach --config configs/demo.json --run.name e2e --run.output_root "$work/runs" \
         --masks.output_dir "$work/masks" --training.steps 3000 2>&1)

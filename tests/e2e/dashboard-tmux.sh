@@ -4,23 +4,10 @@
 #     q then y stops, saves masks, scores and a checkpoint, and exits 0;
 #  2. killing the tmux session (SIGHUP to the app) detaches the UI; the run finishes headless and saves.
 # Prints one line per check and ends with "N passed, N failed". Needs tmux and a built app (./deltatui builds it).
-set -uo pipefail
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-work=$(mktemp -d "${TMPDIR:-/tmp}/deltatui-e2e.XXXXXX")
-sock="$work/tmux.sock"
-passed=0; failed=0
-check() { if eval "$2"; then echo "PASS $1"; passed=$((passed+1)); else echo "FAIL $1"; failed=$((failed+1)); fi; }
-tm() { tmux -S "$sock" "$@"; }
+. "$(dirname "$0")/lib/harness.sh" e2e tmux
 screen() { tm capture-pane -p -t e2e 2>/dev/null; }
-wait_for() { # wait_for SECONDS COMMAND...
-  local until=$((SECONDS + $1)); shift
-  while [ $SECONDS -lt $until ]; do eval "$*" && return 0; sleep 0.5; done; return 1
-}
 step_now() { screen | sed -nE 's/.*step ([0-9]+)\/[0-9]+.*/\1/p' | head -1; }
-cleanup() { tm kill-server 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
 
-command -v tmux >/dev/null || { echo "FAIL tmux is installed"; echo "0 passed, 1 failed"; exit 1; }
 
 common=(--run.output_root "$work/runs" --masks.output_dir "$work/masks")
 start() { # start NAME EXTRA...

@@ -3,24 +3,11 @@
 #  j fills the pane within 2 s (plus the step in flight) from the current scores; it refreshes at the next mask interval; j again stops the
 #  extra work (the live_iou phase of the step profile drops to 0).
 # Prints one line per check and ends with "N passed, N failed". Needs tmux and a built app (./deltatui builds it).
-set -uo pipefail
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-work=$(mktemp -d "${TMPDIR:-/tmp}/deltatui-jaccard.XXXXXX")
-sock="$work/tmux.sock"
-passed=0; failed=0
-check() { if eval "$2"; then echo "PASS $1"; passed=$((passed+1)); else echo "FAIL $1"; failed=$((failed+1)); fi; }
-tm() { tmux -S "$sock" "$@"; }
+. "$(dirname "$0")/lib/harness.sh" jaccard tmux
 screen() { tm capture-pane -p -t e2e 2>/dev/null; }
-wait_for() { # wait_for SECONDS COMMAND...
-  local until=$((SECONDS + $1)); shift
-  while [ $SECONDS -lt $until ]; do eval "$*" && return 0; sleep 0.2; done; return 1
-}
 step_now() { screen | sed -nE 's/.*step ([0-9]+)\/[0-9]+.*/\1/p' | head -1; }
 shown_at() { screen | sed -nE 's/.*per-tensor IoU at step ([0-9]+).*/\1/p' | head -1; }
-cleanup() { tm kill-server 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
 
-command -v tmux >/dev/null || { echo "FAIL tmux is installed"; echo "0 passed, 1 failed"; exit 1; }
 interval=25
 tm new-session -d -s e2e -x 120 -y 40 \
   "cd '$repo' && TERM=xterm-256color ./deltatui train --config configs/demo.json --run.name live --run.output_root '$work/runs' --masks.output_dir '$work/masks' --training.steps 3000 --masks.mask_interval $interval --training.profile true 2>'$work/live.err'; echo \$? > '$work/live.exit'; sleep 600"

@@ -3,14 +3,9 @@
 # (a checkpoint every step; the script waits for the checkpoint folder written aside, .step-NNNNNNN.tmp-PID-GUID),
 # then --resume: the leftover is removed and logged, the run completes, and no temp file or folder remains.
 # Prints one line per check and ends with "N passed, N failed". Needs a built app (./deltatui builds it).
-set -uo pipefail
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-work=$(mktemp -d "${TMPDIR:-/tmp}/deltatui-kill.XXXXXX")
-passed=0; failed=0
-check() { if eval "$2"; then echo "PASS $1"; passed=$((passed+1)); else echo "FAIL $1"; failed=$((failed+1)); fi; }
+. "$(dirname "$0")/lib/harness.sh" kill
 child=
-cleanup() { [ -n "$child" ] && kill -9 "$child" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+on_exit+=('[ -n "$child" ] && kill -9 "$child" 2>/dev/null')
 
 run="$work/runs/k"
 common=(--headless --run.device cpu --run.output_root "$work/runs" --masks.output_dir "$work/masks" --telemetry.enabled false
