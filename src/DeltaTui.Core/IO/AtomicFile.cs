@@ -71,6 +71,26 @@ public static partial class AtomicFile
         WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text), options);
 
     /// <summary>
+    /// Appends <paramref name="bytes"/> (whole lines) to <paramref name="path"/> in one write, flushed to disk, with the
+    /// same retry as <see cref="Write"/>: a retry first cuts the file back to where this append began, so a failed
+    /// attempt never leaves a line twice. A crash can tear only the last append.
+    /// </summary>
+    public static void Append(string path, byte[] bytes, AtomicFileOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var fullPath = Path.GetFullPath(path);
+        var start = File.Exists(fullPath) ? new FileInfo(fullPath).Length : 0;
+        Retrying(fullPath, () =>
+        {
+            using var stream = new FileStream(fullPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+            stream.SetLength(start);
+            stream.Seek(start, SeekOrigin.Begin);
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }, options);
+    }
+
+    /// <summary>
     /// True for names this class gives its temp files (<c>.NAME.tmp-PID-GUID</c>, see <see cref="TempName"/>), so
     /// cleanup tools can recognise leftovers of an interrupted write and never take a complete file for one.
     /// </summary>

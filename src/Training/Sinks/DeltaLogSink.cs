@@ -1,13 +1,14 @@
 using System.Text;
 using System.Text.Json;
 using DeltaTui.Core.Events;
+using DeltaTui.Core.IO;
 
 namespace DeltaTui.Training.Sinks;
 
 /// <summary>
 /// Appends each weight-delta measurement (<see cref="DeltaStatsComputed"/>) to delta_log.jsonl in the run folder,
 /// one JSON object per line: "step", "time", then "tensors" with name, elements, norm, relative_norm, max_abs and
-/// fraction_updated (a non-finite number as a string, e.g. "Infinity"). A resumed run appends to the same file.
+/// fraction_updated (a non-finite number as a string, e.g. "Infinity"). Each line is appended durably (<see cref="AtomicFile.Append"/>); a resumed run appends to the same file.
 /// </summary>
 public sealed class DeltaLogSink(string runDirectory) : IEventSink
 {
@@ -17,7 +18,7 @@ public sealed class DeltaLogSink(string runDirectory) : IEventSink
 
     public ValueTask HandleAsync(RunEvent e, CancellationToken cancellationToken)
     {
-        if (e is DeltaStatsComputed stats) File.AppendAllText(FilePath, ToJsonLine(stats) + "\n");
+        if (e is DeltaStatsComputed stats) AtomicFile.Append(FilePath, Encoding.UTF8.GetBytes(ToJsonLine(stats) + "\n"));
         return ValueTask.CompletedTask;
     }
 

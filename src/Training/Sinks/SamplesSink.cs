@@ -9,7 +9,7 @@ namespace DeltaTui.Training.Sinks;
 /// Appends each sample completion (<see cref="SamplesGenerated"/>) to samples.jsonl in the run folder, one JSON object per
 /// prompt per evaluation: "step", "time", "index", "who" (policy or reference), "prompt", "chosen", "rejected", "completion",
 /// "tokens", "stopped". An event's lines go out in one write, flushed to disk (a crash leaves whole evaluations, at most the
-/// last one torn); transient I/O errors are retried as <see cref="AtomicFile"/> retries them. A resumed run appends to the same file.
+/// last one torn); transient I/O errors are retried (<see cref="AtomicFile.Append"/>). A resumed run appends to the same file.
 /// </summary>
 public sealed class SamplesSink(string runDirectory) : IEventSink
 {
@@ -22,16 +22,7 @@ public sealed class SamplesSink(string runDirectory) : IEventSink
         if (e is SamplesGenerated samples && samples.Samples.Count > 0)
         {
             var bytes = Encoding.UTF8.GetBytes(string.Concat(samples.Samples.Select(s => ToJsonLine(samples, s) + "\n")));
-            var length = File.Exists(FilePath) ? new FileInfo(FilePath).Length : 0;
-            AtomicFile.Retrying(FilePath, () =>
-            {
-                using var stream = new FileStream(FilePath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
-                // A retry starts again from where this event's lines begin, so a failed attempt never leaves a line twice.
-                stream.SetLength(length);
-                stream.Seek(length, SeekOrigin.Begin);
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            });
+            AtomicFile.Append(FilePath, bytes);
         }
         return ValueTask.CompletedTask;
     }
